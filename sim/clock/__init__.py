@@ -6,6 +6,18 @@ from sim.clock.durations import iso, parse_duration, parse_rate, to_datetime, to
 from sim.clock.realtime import RealtimeClock
 
 __all__ = [
-    "Clock", "Event", "Interrupt", "Process", "ProcessTime", "RealtimeClock", "TickingTime",
-    "Timeout", "Timer", "iso", "parse_duration", "parse_rate", "to_datetime", "to_epoch",
+    "Clock",
+    "Event",
+    "Interrupt",
+    "Process",
+    "ProcessTime",
+    "RealtimeClock",
+    "TickingTime",
+    "Timeout",
+    "Timer",
+    "iso",
+    "parse_duration",
+    "parse_rate",
+    "to_datetime",
+    "to_epoch",
 ]

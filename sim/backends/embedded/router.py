@@ -1,0 +1,122 @@
+"""In-process routing: boto3 calls to AWS hostnames never leave the process.
+
+moto registers its ``BotocoreStubber`` as a ``before-send`` handler in botocore's
+``BUILTIN_HANDLERS``, so every botocore session created afterwards hands requests to moto instead
+of the network while moto's mock is active. We insert our own handler just before moto's: it
+answers Kinesis requests from streamlab's shard store and lets everything else fall through to
+moto. Both see the request exactly as botocore serialised it, and botocore parses our answer with
+its own parser, so what a handler or producer gets back is what it would get from AWS.
+
+Only requests addressed to AWS hostnames are taken; a client given an explicit ``endpoint_url``
+(``http://127.0.0.1:4566``) goes over HTTP as it asked.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from io import BytesIO
+from typing import TYPE_CHECKING, Any
+
+import moto.core.models as moto_models
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.handlers import BUILTIN_HANDLERS
+
+if TYPE_CHECKING:
+    from sim.backends.embedded import EmbeddedBackend
+
+KINESIS_TARGET_PREFIX = "Kinesis_20131202."
+_AWS_HOST = re.compile(r"^https?://[^/]*\.amazonaws\.com(?::\d+)?(?:/|$)")
+_SCOPE_REGION = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/")
+
+
+class _RawBody(BytesIO):
+    """The ``raw`` object botocore reads a response body from."""
+
+    def stream(self, **_: Any):
+        data = self.read()
+        if data:
+            yield data
+
+
+def region_of(headers: Any, url: str = "") -> str | None:
+    """The region a signed request is addressed to (from its credential scope, else its host)."""
+    auth = headers.get("Authorization") or ""
+    if isinstance(auth, bytes):
+        auth = auth.decode("latin-1")
+    match = _SCOPE_REGION.search(auth)
+    if match:
+        return match.group(1)
+    host = re.match(r"^https?://[a-z0-9-]+\.([a-z0-9-]+)\.amazonaws\.com", url)
+    return host.group(1) if host else None
+
+
+class InProcessRouter:
+    """The ``before-send`` handler; routes to whichever embedded backend is active."""
+
+    def __init__(self) -> None:
+        self._backend: EmbeddedBackend | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def active(self) -> EmbeddedBackend | None:
+        return self._backend
+
+    def activate(self, backend: EmbeddedBackend) -> None:
+        with self._lock:
+            if self._backend is not None and self._backend is not backend:
+                raise RuntimeError(
+                    "another embedded backend is already active in this process; "
+                    "stop it before starting a new one"
+                )
+            self._backend = backend
+
+    def deactivate(self, backend: EmbeddedBackend) -> None:
+        with self._lock:
+            if self._backend is backend:
+                self._backend = None
+
+    def __call__(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
+        backend = self._backend
+        if backend is None:
+            return None
+        headers = request.headers
+        target = headers.get("X-Amz-Target")
+        if target is None:
+            return None
+        if isinstance(target, bytes):
+            target = target.decode("ascii")
+        if not target.startswith(KINESIS_TARGET_PREFIX) or not _AWS_HOST.match(request.url):
+            return None
+        content_type = headers.get("Content-Type") or ""
+        if isinstance(content_type, bytes):
+            content_type = content_type.decode("ascii")
+        body = request.body
+        if body is None:
+            body = b""
+        elif isinstance(body, str):
+            body = body.encode("utf-8")
+        elif not isinstance(body, bytes | bytearray):
+            body = body.read()
+        service = backend.kinesis(region_of(headers, request.url))
+        status, response_headers, payload = service.handle(target, content_type, bytes(body))
+        return AWSResponse(request.url, status, response_headers, _RawBody(payload))
+
+
+ROUTER = InProcessRouter()
+
+
+def _install() -> None:
+    """Put the router just before moto's stubber in botocore's built-in handlers."""
+    entry = ("before-send", ROUTER)
+    if entry in BUILTIN_HANDLERS:
+        return
+    for index, handler_entry in enumerate(BUILTIN_HANDLERS):
+        event, handler = handler_entry[0], handler_entry[1]
+        if event == "before-send" and handler is moto_models.botocore_stubber:
+            BUILTIN_HANDLERS.insert(index, entry)
+            return
+    BUILTIN_HANDLERS.append(entry)
+
+
+_install()

@@ -1,0 +1,244 @@
+"""The ``sim`` command.
+
+    sim run SCENARIO [--backend embedded|endpoint=URL|aws[=PROFILE]] [--seed N] [--speed X]
+                     [--export DIR] [--in-process] [--yes] [--json]
+    sim validate SCENARIO...
+    sim list [DIRECTORY]
+    sim up [--host H] [--port P] [--detach]
+    sim down
+
+Exit status: 0 when every expectation passed and nothing was lost; 1 when a run failed its
+expectations; 2 for bad input (an invalid scenario file, a bad option) or an unusable backend.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sim",
+        description="streamlab: AWS streaming pipelines on one laptop, on a simulated clock.",
+    )
+    from sim import __version__
+
+    parser.add_argument("--version", action="version", version=f"streamlab {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run a scenario and check its expectations")
+    run.add_argument("scenario", help="scenario file (YAML)")
+    run.add_argument(
+        "--backend",
+        default="embedded",
+        help="embedded (default), endpoint=URL (LocalStack-compatible) or aws[=PROFILE]",
+    )
+    run.add_argument("--seed", type=int, help="override the scenario's seed")
+    run.add_argument(
+        "--speed",
+        type=float,
+        help="run in real time × SPEED (1 = wall clock); default: as fast as possible",
+    )
+    run.add_argument("--export", metavar="DIR", help="write the stored state to DIR")
+    run.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run in this process even when an endpoint from `sim up` is running",
+    )
+    run.add_argument(
+        "--yes", action="store_true", help="confirm creating resources on AWS (--backend aws)"
+    )
+    run.add_argument("--json", action="store_true", help="print the result as JSON")
+    run.add_argument("--no-progress", action="store_true", help="no progress line")
+
+    validate = commands.add_parser("validate", help="check scenario files without running them")
+    validate.add_argument("scenarios", nargs="+")
+
+    listing = commands.add_parser("list", help="list the scenarios in a directory")
+    listing.add_argument("directory", nargs="?", default="scenarios")
+
+    up = commands.add_parser("up", help="serve the embedded backend on an HTTP endpoint")
+    up.add_argument("--host", help="loopback address (default 127.0.0.1, env STREAMLAB_HOST)")
+    up.add_argument("--port", type=int, help="port (default 4566, env STREAMLAB_PORT)")
+    up.add_argument(
+        "--detach", action="store_true", help="run in the background; wait until healthy"
+    )
+    up.add_argument("--verbose", action="store_true", help="log every request")
+
+    commands.add_parser("down", help="stop the endpoint started by `sim up --detach`")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handler = {"run": _run, "validate": _validate, "list": _list, "up": _up, "down": _down}[
+        args.command
+    ]
+    return handler(args)
+
+
+# -- run ------------------------------------------------------------------------------------
+def _make_backend(spec: str, scenario: Any, yes: bool) -> Any:
+    from sim.backends.aws import AwsBackend
+    from sim.backends.endpoint import EndpointBackend
+
+    if spec == "embedded":
+        return None
+    if spec.startswith("endpoint="):
+        return EndpointBackend(
+            spec.split("=", 1)[1], region=scenario.region, account_id=scenario.account_id
+        )
+    if spec == "aws" or spec.startswith("aws="):
+        profile = spec.split("=", 1)[1] if "=" in spec else None
+        return AwsBackend(
+            region=scenario.region, account_id=scenario.account_id, profile=profile, confirmed=yes
+        )
+    raise ValueError(f"unknown backend {spec!r}: use embedded, endpoint=URL or aws[=PROFILE]")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from sim.scenario import ScenarioError, load_scenario
+
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    if args.backend == "embedded" and not args.in_process:
+        from sim.daemon import read_state
+
+        state = read_state()
+        if state is not None:
+            return _run_in_endpoint(args, state["url"])
+    return _run_here(args, scenario)
+
+
+def _run_in_endpoint(args: argparse.Namespace, url: str) -> int:
+    from sim.endpoint_control import RemoteRunError, run_remote
+
+    print(
+        f"running inside the streamlab endpoint at {url} (its state stays there; "
+        "`make down` stops it)",
+        file=sys.stderr,
+    )
+    request = {
+        "path": str(Path(args.scenario).resolve()),
+        "seed": args.seed,
+        "speed": args.speed,
+        "export": str(Path(args.export).resolve()) if args.export else None,
+    }
+    try:
+        passed, report = run_remote(url, request, sys.stdout, sys.stderr)
+    except RemoteRunError as error:
+        print(f"sim run: {error.kind}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except RuntimeError as error:
+        print(f"sim run: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(report)
+    return EXIT_PASSED if passed else EXIT_FAILED
+
+
+def _run_here(args: argparse.Namespace, scenario: Any) -> int:
+    from sim.backends.aws import ConfirmationRequired
+    from sim.producer_registry import ProducerError
+    from sim.report import print_report
+    from sim.runner import Simulation
+    from sim.services.lambda_ import HandlerImportError
+
+    try:
+        backend = _make_backend(args.backend, scenario, args.yes)
+    except ValueError as error:
+        print(f"sim run: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        with Simulation(
+            scenario,
+            path=args.scenario,
+            seed=args.seed,
+            speed=args.speed,
+            backend=backend,
+            progress=not args.no_progress and not args.json,
+        ) as simulation:
+            result = simulation.run(export=args.export)
+    except ConfirmationRequired as error:
+        print(f"sim run: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except (HandlerImportError, ProducerError, ConnectionError) as error:
+        print(f"sim run: {args.scenario}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, default=str))
+    else:
+        print_report(result)
+    return EXIT_PASSED if result.passed else EXIT_FAILED
+
+
+# -- other commands -------------------------------------------------------------------------
+def _validate(args: argparse.Namespace) -> int:
+    from sim.scenario import ScenarioError, load_scenario
+
+    status = EXIT_PASSED
+    for path in args.scenarios:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as error:
+            print(error, file=sys.stderr)
+            status = EXIT_USAGE
+        else:
+            print(
+                f"{path}: valid ({scenario.name}: {len(scenario.resources.streams)} "
+                f"stream(s), {len(scenario.functions)} function(s), "
+                f"{len(scenario.expect)} expectation(s))"
+            )
+    return status
+
+
+def _list(args: argparse.Namespace) -> int:
+    from sim.scenario import ScenarioError, load_scenario
+
+    directory = Path(args.directory)
+    files = sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml"))
+    if not files:
+        print(f"no scenarios in {directory}/", file=sys.stderr)
+        return EXIT_USAGE
+    for path in files:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as error:
+            print(f"{path}  (invalid: {error})")
+            continue
+        description = scenario.description.strip().splitlines()[0] if scenario.description else ""
+        print(f"{path}  {scenario.name}: {description}")
+    return EXIT_PASSED
+
+
+def _up(args: argparse.Namespace) -> int:
+    from sim import daemon
+
+    host = args.host or daemon.default_host()
+    port = args.port or daemon.default_port()
+    if args.detach:
+        state = daemon.start_detached(host, port, verbose=args.verbose)
+        url = state["url"]
+        verb = "already running" if state.get("already") else "listening"
+        print(f"streamlab endpoint {verb} on {url} (pid {state['pid']}, log {state['log']})")
+        print(f"  try:   aws --endpoint-url {url} kinesis list-streams")
+        print("  run:   make scenario   (runs inside the endpoint; results stay there)")
+        print("  stop:  make down       (or: sim down)")
+        return EXIT_PASSED
+    daemon.serve(host, port, verbose=args.verbose)
+    return EXIT_PASSED
+
+
+def _down(args: argparse.Namespace) -> int:
+    from sim import daemon
+
+    print(daemon.stop_detached())
+    return EXIT_PASSED

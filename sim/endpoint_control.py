@@ -1,0 +1,231 @@
+"""Running scenarios inside a running endpoint (``make up``, then ``make scenario``).
+
+Server side, :class:`EndpointHost` owns the endpoint process's embedded backend and answers the
+control API under ``/_streamlab/``:
+
+* ``GET /_streamlab/info``: version, pid, whether a run is going on, the endpoint's time;
+* ``POST /_streamlab/run`` ``{"path", "seed", "speed", "export"}``: resets the backend, runs the
+  scenario on its simulated clock and streams JSON lines back (``progress``, then ``result`` with
+  the report, or ``error``); the state stays for ``awslocal`` / ``aws --endpoint-url``;
+* ``POST /_streamlab/reset``: forgets every resource.
+
+Between runs the endpoint's time starts from the last run's end and then follows the wall clock,
+so what a run stored keeps ageing naturally (iterators expire, retention trims) while explored.
+
+Client side, :func:`run_remote` posts a run and prints what comes back.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import queue
+import threading
+import time
+import traceback
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TextIO
+
+from sim.clock import TickingTime, iso
+
+RUN_TIMEOUT_SECONDS = 24 * 3600
+
+
+class _LineWriter(io.TextIOBase):
+    """A text stream that hands complete lines to a callback (progress inside the endpoint)."""
+
+    def __init__(self, emit: Callable[[str], None]):
+        self._emit = emit
+        self._buffer = ""
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text: str) -> int:
+        self._buffer += text
+        while "\n" in self._buffer:
+            line, self._buffer = self._buffer.split("\n", 1)
+            self._emit(line)
+        return len(text)
+
+
+class EndpointHost:
+    """The endpoint process: backend, time between runs, and the control API."""
+
+    def __init__(self, backend: Any):
+        self.backend = backend
+        self.lock = threading.Lock()
+        self.busy = False
+        self._idle_time: TickingTime | None = None
+        self.last_run: dict[str, Any] | None = None
+
+    # -- time between runs ----------------------------------------------------------------
+    def _resume_idle_time(self, at: float) -> None:
+        self._idle_time = TickingTime(at)
+        self._idle_time.__enter__()
+
+    def _stop_idle_time(self) -> None:
+        if self._idle_time is not None:
+            self._idle_time.__exit__(None, None, None)
+            self._idle_time = None
+
+    def close(self) -> None:
+        self._stop_idle_time()
+
+    # -- control API ----------------------------------------------------------------------
+    def __call__(
+        self,
+        method: str,
+        path: str,
+        body: bytes,
+        send: Callable[[int, dict[str, str], Iterable[bytes]], None],
+    ) -> None:
+        route = path.split("?", 1)[0].rstrip("/")
+        if method == "GET" and route == "/_streamlab/info":
+            send(200, {"Content-Type": "application/json"}, [json.dumps(self.info()).encode()])
+        elif method == "POST" and route == "/_streamlab/reset":
+            with self.lock:
+                if self.busy:
+                    send(
+                        409,
+                        {"Content-Type": "application/json"},
+                        [b'{"error": "a scenario is running"}'],
+                    )
+                    return
+                self._stop_idle_time()
+                self.backend.reset()
+            send(200, {"Content-Type": "application/json"}, [b'{"reset": true}'])
+        elif method == "POST" and route == "/_streamlab/run":
+            try:
+                request = json.loads(body or b"{}")
+            except ValueError:
+                send(400, {"Content-Type": "application/json"}, [b'{"error": "bad JSON"}'])
+                return
+            if not self.lock.acquire(blocking=False) or self.busy:
+                send(
+                    409,
+                    {"Content-Type": "application/json"},
+                    [b'{"error": "another scenario is running in this endpoint"}'],
+                )
+                return
+            self.busy = True
+            self.lock.release()
+            send(200, {"Content-Type": "application/x-ndjson"}, self._run_stream(request))
+        else:
+            send(
+                404,
+                {"Content-Type": "application/json"},
+                [json.dumps({"error": f"no control route {method} {route}"}).encode()],
+            )
+
+    def info(self) -> dict[str, Any]:
+        from sim import __version__
+
+        return {
+            "streamlab": __version__,
+            "pid": os.getpid(),
+            "busy": self.busy,
+            "time": iso(time.time()),
+            "last_run": self.last_run,
+        }
+
+    def _run_stream(self, request: dict[str, Any]) -> Iterator[bytes]:
+        lines: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        worker = threading.Thread(
+            target=self._run, args=(request, lines.put), name="streamlab-run", daemon=True
+        )
+        worker.start()
+        while True:
+            message = lines.get(timeout=RUN_TIMEOUT_SECONDS)
+            if message is None:
+                break
+            yield (json.dumps(message) + "\n").encode()
+
+    def _run(self, request: dict[str, Any], put: Callable[[dict[str, Any] | None], None]) -> None:
+        from sim.runner import Simulation
+
+        try:
+            writer = _LineWriter(lambda line: put({"type": "progress", "line": line}))
+            self._stop_idle_time()
+            with Simulation.from_file(
+                request["path"],
+                seed=request.get("seed"),
+                speed=request.get("speed"),
+                backend=self.backend,
+                progress=True,
+                progress_out=writer,
+            ) as simulation:
+                result = simulation.run(export=request.get("export"))
+            self.last_run = {
+                "name": result.name,
+                "passed": result.passed,
+                "ended_at": iso(result.ended_at),
+            }
+            self._resume_idle_time(result.ended_at)
+            put(
+                {
+                    "type": "result",
+                    "passed": result.passed,
+                    "report": result.report(),
+                    "result": result.to_dict(),
+                }
+            )
+        except Exception as exc:  # reported to the client; the endpoint keeps serving
+            put(
+                {
+                    "type": "error",
+                    "kind": type(exc).__name__,
+                    "message": str(exc),
+                    "traceback": traceback.format_exc(),
+                }
+            )
+        finally:
+            self.busy = False
+            put(None)
+
+
+def endpoint_info(url: str, timeout: float = 2.0) -> dict[str, Any] | None:
+    """The info of a streamlab endpoint at ``url``, or None if none answers there."""
+    try:
+        with urllib.request.urlopen(f"{url}/_streamlab/info", timeout=timeout) as response:
+            return json.loads(response.read())
+    except (OSError, ValueError, urllib.error.URLError):
+        return None
+
+
+def run_remote(url: str, request: dict[str, Any], out: TextIO, err: TextIO) -> tuple[bool, str]:
+    """Run a scenario inside the endpoint at ``url``; returns (passed, report)."""
+    data = json.dumps(request).encode()
+    http_request = urllib.request.Request(
+        f"{url}/_streamlab/run",
+        data=data,
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        response = urllib.request.urlopen(http_request, timeout=RUN_TIMEOUT_SECONDS)
+    except urllib.error.HTTPError as error:
+        raise RuntimeError(
+            f"the endpoint at {url} refused the run: {error.read().decode(errors='replace')}"
+        ) from error
+    with response:
+        for raw in response:
+            message = json.loads(raw)
+            if message["type"] == "progress":
+                err.write(message["line"] + "\n")
+                err.flush()
+            elif message["type"] == "result":
+                return message["passed"], message["report"]
+            elif message["type"] == "error":
+                raise RemoteRunError(message["kind"], message["message"], message["traceback"])
+    raise RuntimeError(f"the endpoint at {url} closed the connection before the run ended")
+
+
+class RemoteRunError(Exception):
+    def __init__(self, kind: str, message: str, remote_traceback: str):
+        super().__init__(message)
+        self.kind = kind
+        self.remote_traceback = remote_traceback

@@ -1,0 +1,45 @@
+"""Fault injection: a scenario's ``faults`` scheduled on the clock.
+
+* ``function_error``: invocations of a function fail with an injected error between ``start`` and
+  ``end`` (offsets from the scenario's start), each with the given probability. The failure is
+  handled exactly like a handler exception (retries, failure destinations, the ledger).
+* ``stream_throttle``: puts to a stream fail with ProvisionedThroughputExceededException between
+  ``start`` and ``end``, as a hot shard does.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+
+def schedule_faults(
+    scenario: Any, clock: Any, backend: Any, runtime: Any, rng: random.Random
+) -> None:
+    origin = scenario.clock.start
+    horizon = origin + scenario.clock.duration
+    for fault in scenario.faults:
+        if fault.function_error is not None:
+            spec = fault.function_error
+            start = origin + spec.start
+            end = horizon if spec.end is None else origin + spec.end
+
+            def predicate(spec: Any = spec, start: float = start, end: float = end) -> bool:
+                now = clock.now
+                return start <= now < end and (
+                    spec.probability >= 1.0 or rng.random() < spec.probability
+                )
+
+            runtime.add_fault(spec.function, predicate, spec.message)
+        elif fault.stream_throttle is not None:
+            spec = fault.stream_throttle
+            store = backend.kinesis_store(scenario.region)
+            if store is None:
+                raise RuntimeError(
+                    "stream_throttle needs streamlab's own Kinesis store (the embedded backend)"
+                )
+            end = horizon if spec.end is None else origin + spec.end
+            clock.call_at(
+                max(origin + spec.start, clock.now),
+                lambda store=store, name=spec.stream, end=end: store.throttle(name, end),
+            )

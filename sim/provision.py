@@ -1,0 +1,188 @@
+"""Creating a scenario's resources on a backend, through boto3 as a user's script would.
+
+Everything goes through the backend's client factory, so the same calls create the resources on
+the embedded backend, on LocalStack or on AWS.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sim.expect.values import serialize_item
+from sim.services.lambda_ import FunctionConfig
+
+LAMBDA_TRUST_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+DYNAMODB_BATCH_WRITE_MAX = 25  # BatchWriteItem: at most 25 requests per call
+
+
+class Provisioner:
+    def __init__(self, backend: Any, scenario: Any):
+        self.backend = backend
+        self.scenario = scenario
+
+    def client(self, service: str) -> Any:
+        return self.backend.client(service)
+
+    def create_resources(self) -> None:
+        resources = self.scenario.resources
+        for stream in resources.streams:
+            self.create_stream(stream)
+        for table in resources.tables:
+            self.create_table(table)
+        for bucket in resources.buckets:
+            self.create_bucket(bucket)
+        for queue in resources.queues:
+            self.create_queue(queue)
+        for topic in resources.topics:
+            self.create_topic(topic)
+
+    # -- Kinesis ----------------------------------------------------------------------------
+    def create_stream(self, spec: Any) -> None:
+        kinesis = self.client("kinesis")
+        kwargs: dict[str, Any] = {
+            "StreamName": spec.name,
+            "StreamModeDetails": {"StreamMode": spec.mode},
+        }
+        if spec.mode == "PROVISIONED":
+            kwargs["ShardCount"] = spec.shards or 1
+        if spec.tags:
+            kwargs["Tags"] = dict(spec.tags)
+        kinesis.create_stream(**kwargs)
+        if spec.retention_hours != 24:
+            kinesis.increase_stream_retention_period(
+                StreamName=spec.name, RetentionPeriodHours=spec.retention_hours
+            )
+
+    # -- DynamoDB ---------------------------------------------------------------------------
+    def create_table(self, spec: Any) -> None:
+        dynamodb = self.client("dynamodb")
+        attributes: dict[str, str] = {}
+
+        def key_schema(partition: Any, sort: Any) -> list[dict[str, str]]:
+            schema = [{"AttributeName": partition.name, "KeyType": "HASH"}]
+            attributes[partition.name] = partition.type
+            if sort is not None:
+                schema.append({"AttributeName": sort.name, "KeyType": "RANGE"})
+                attributes[sort.name] = sort.type
+            return schema
+
+        kwargs: dict[str, Any] = {
+            "TableName": spec.name,
+            "KeySchema": key_schema(spec.partition_key, spec.sort_key),
+            "BillingMode": spec.billing_mode,
+        }
+        throughput = None
+        if spec.billing_mode == "PROVISIONED":
+            throughput = {
+                "ReadCapacityUnits": spec.read_capacity,
+                "WriteCapacityUnits": spec.write_capacity,
+            }
+            kwargs["ProvisionedThroughput"] = throughput
+        if spec.stream_view_type:
+            kwargs["StreamSpecification"] = {
+                "StreamEnabled": True,
+                "StreamViewType": spec.stream_view_type,
+            }
+        indexes = []
+        for index in spec.global_secondary_indexes:
+            entry: dict[str, Any] = {
+                "IndexName": index.name,
+                "KeySchema": key_schema(index.partition_key, index.sort_key),
+                "Projection": {"ProjectionType": index.projection},
+            }
+            if throughput:
+                entry["ProvisionedThroughput"] = throughput
+            indexes.append(entry)
+        if indexes:
+            kwargs["GlobalSecondaryIndexes"] = indexes
+        kwargs["AttributeDefinitions"] = [
+            {"AttributeName": name, "AttributeType": kind} for name, kind in attributes.items()
+        ]
+        dynamodb.create_table(**kwargs)
+        dynamodb.get_waiter("table_exists").wait(
+            TableName=spec.name, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
+        )
+        items = [{"PutRequest": {"Item": serialize_item(item)}} for item in spec.items]
+        for i in range(0, len(items), DYNAMODB_BATCH_WRITE_MAX):
+            pending = {spec.name: items[i : i + DYNAMODB_BATCH_WRITE_MAX]}
+            while pending:
+                pending = (
+                    dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+                )
+
+    # -- S3, SQS, SNS -----------------------------------------------------------------------
+    def create_bucket(self, spec: Any) -> None:
+        s3 = self.client("s3")
+        kwargs: dict[str, Any] = {"Bucket": spec.name}
+        if self.scenario.region != "us-east-1":
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": self.scenario.region}
+        s3.create_bucket(**kwargs)
+        if spec.policy:
+            s3.put_bucket_policy(Bucket=spec.name, Policy=json.dumps(spec.policy))
+
+    def create_queue(self, spec: Any) -> None:
+        attributes = {"VisibilityTimeout": str(spec.visibility_timeout)}
+        if spec.fifo:
+            attributes["FifoQueue"] = "true"
+        self.client("sqs").create_queue(QueueName=spec.name, Attributes=attributes)
+
+    def create_topic(self, spec: Any) -> None:
+        sns = self.client("sns")
+        arn = sns.create_topic(Name=spec.name)["TopicArn"]
+        for subscription in spec.subscriptions:
+            endpoint = subscription.endpoint
+            if subscription.protocol == "sqs" and not endpoint.startswith("arn:"):
+                endpoint = self.arn("sqs", endpoint)
+            elif subscription.protocol == "lambda" and not endpoint.startswith("arn:"):
+                endpoint = self.arn("lambda", f"function:{endpoint}")
+            sns.subscribe(TopicArn=arn, Protocol=subscription.protocol, Endpoint=endpoint)
+
+    # -- IAM and Lambda ---------------------------------------------------------------------
+    def create_roles(self) -> dict[str, str]:
+        """One execution role per function, with its inline and managed policies."""
+        iam = self.client("iam")
+        arns = {}
+        for spec in self.scenario.functions:
+            role = spec.role
+            name = role.name if role and role.name else f"{spec.name}-role"
+            try:
+                arn = iam.create_role(
+                    RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST_POLICY)
+                )["Role"]["Arn"]
+            except iam.exceptions.EntityAlreadyExistsException:
+                arn = iam.get_role(RoleName=name)["Role"]["Arn"]
+            if role is not None:
+                for policy in role.policies:
+                    iam.put_role_policy(
+                        RoleName=name,
+                        PolicyName=policy.name,
+                        PolicyDocument=json.dumps(policy.document),
+                    )
+                for policy_arn in role.managed_policy_arns:
+                    iam.attach_role_policy(RoleName=name, PolicyArn=policy_arn)
+            arns[spec.name] = arn
+        return arns
+
+    def function_config(self, spec: Any, role_arn: str) -> FunctionConfig:
+        return FunctionConfig(
+            name=spec.name,
+            handler=spec.handler,
+            runtime=spec.runtime,
+            timeout=spec.timeout,
+            memory=spec.memory,
+            env=dict(spec.env),
+            role_arn=role_arn,
+        )
+
+    def arn(self, service: str, resource: str) -> str:
+        return f"arn:aws:{service}:{self.scenario.region}:{self.scenario.account_id}:{resource}"

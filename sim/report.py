@@ -1,0 +1,112 @@
+"""The end-of-run report: expectations (expected vs actual) and the ledger."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Any, TextIO
+
+from sim.clock import iso
+
+if TYPE_CHECKING:
+    from sim.runner import SimulationResult
+
+_GREEN, _RED, _BOLD, _DIM, _RESET = "\033[32m", "\033[31m", "\033[1m", "\033[2m", "\033[0m"
+
+
+def _short(value: Any, width: int = 48) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _expected(result: Any) -> str:
+    if result.comparison == "equals":
+        return _short(result.expected)
+    if result.comparison == "between":
+        low, high = result.expected
+        return f"{low}..{high}"
+    symbol = "≥" if result.comparison == "at_least" else "≤"
+    return f"{symbol} {result.expected}"
+
+
+def _table(rows: list[list[str]], headers: list[str]) -> list[str]:
+    widths = [max(len(str(c)) for c in column) for column in zip(headers, *rows, strict=False)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    out = [line, "  ".join("-" * w for w in widths)]
+    out += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    return out
+
+
+def render(result: SimulationResult, color: bool | None = None) -> str:
+    """The report as text; colors when writing to a terminal."""
+    if color is None:
+        color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+    def paint(text: str, code: str) -> str:
+        return f"{code}{text}{_RESET}" if color else text
+
+    lines = []
+    status = paint("PASSED", _GREEN + _BOLD) if result.passed else paint("FAILED", _RED + _BOLD)
+    lines.append(f"{paint(result.name, _BOLD)}  {status}")
+    lines.append(
+        f"  backend {result.backend} · seed {result.seed} · simulated "
+        f"{iso(result.started_at)} → {iso(result.ended_at)} "
+        f"({_duration(result.ended_at - result.started_at)}) in "
+        f"{result.wall_seconds:.1f} s wall"
+    )
+    lines.append("")
+    if result.expectations:
+        rows = []
+        for r in result.expectations:
+            mark = paint("✔", _GREEN) if r.passed else paint("✘", _RED)
+            actual = r.error if r.error else _short(r.actual)
+            rows.append([mark, r.name, _expected(r), actual])
+        lines += ["Expectations"] + [
+            "  " + row for row in _table(rows, ["", "expectation", "expected", "actual"])
+        ]
+    else:
+        lines.append("Expectations: none declared")
+    lines.append("")
+    totals = result.ledger.totals()
+    lines.append("Ledger")
+    lines.append("  " + "  ".join(f"{k.replace('_', ' ')} {v}" for k, v in totals.items()))
+    for hop in sorted(result.ledger.hops.values(), key=lambda h: (h.source, h.consumer)):
+        extra = ", ".join(f"{reason} {n}" for reason, n in sorted(hop.dropped.items()))
+        lines.append(
+            f"  {hop.source} → {hop.consumer}: {hop.available} available, "
+            f"{hop.delivered} delivered, {hop.retried} retried, "
+            f"{sum(hop.dropped.values())} dropped"
+            + (f" ({extra})" if extra else "")
+            + f", {hop.in_flight} in flight"
+        )
+    for where, reason, n in result.ledger.drop_reasons():
+        if where.startswith("producer"):
+            lines.append(f"  {where}: {n} refused ({reason})")
+    for where, n in result.ledger.gaps():
+        lines.append(paint(f"  LOST: {n} record(s) unaccounted for at {where}", _RED))
+    if result.functions:
+        lines.append("")
+        lines.append("Functions")
+        for name, stats in sorted(result.functions.items()):
+            lines.append(
+                f"  {name}: {stats['invocations']} invocations, {stats['errors']} "
+                f"errors, {stats['timeouts']} timeouts, max iterator age "
+                f"{stats['max_iterator_age_ms']} ms"
+            )
+    if result.export_dir:
+        lines.append("")
+        lines.append(f"Exported to {result.export_dir}")
+    return "\n".join(lines)
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
+
+
+def print_report(result: SimulationResult, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
+    out.write(render(result, color=out.isatty() and not os.environ.get("NO_COLOR")) + "\n")

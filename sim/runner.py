@@ -1,0 +1,381 @@
+"""provision → schedule → run → expect → export: one scenario on one backend.
+
+>>> from sim import Simulation
+>>> with Simulation.from_file("scenarios/noaa-weather.yaml", seed=42) as simulation:
+...     result = simulation.run()
+...     items = simulation.client("dynamodb").scan(TableName="Temperature")["Count"]
+>>> result.passed
+True
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from sim import export as exporting
+from sim.backends.base import Backend
+from sim.backends.embedded import EmbeddedBackend
+from sim.clock import Clock, ProcessTime, RealtimeClock
+from sim.expect import ExpectationResult, ExpectContext, evaluate
+from sim.ids import derive_rng, uuid4
+from sim.ledger import Ledger
+from sim.producer_driver import ProducerDriver
+from sim.provision import Provisioner
+from sim.scenario import Scenario, load_scenario
+from sim.services.esm.kinesis import KinesisEventSourceMapping, KinesisMappingConfig
+from sim.services.lambda_ import LambdaRuntime
+
+
+@dataclass
+class SimulationResult:
+    name: str
+    backend: str
+    seed: int
+    started_at: float
+    ended_at: float
+    wall_seconds: float
+    expectations: list[ExpectationResult]
+    ledger: Ledger
+    invocations: list[Any] = field(default_factory=list)
+    functions: dict[str, dict[str, int]] = field(default_factory=dict)
+    export_dir: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return all(e.passed for e in self.expectations) and self.ledger.totals()["lost"] == 0
+
+    def expectation(self, name: str) -> ExpectationResult:
+        for result in self.expectations:
+            if result.name == name:
+                return result
+        raise KeyError(name)
+
+    def report(self, color: bool = False) -> str:
+        from sim.report import render
+
+        return render(self, color=color)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "passed": self.passed,
+            "backend": self.backend,
+            "seed": self.seed,
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+            "expectations": [e.to_dict() for e in self.expectations],
+            "ledger": self.ledger.to_dict(),
+            "functions": self.functions,
+            "export_dir": self.export_dir,
+        }
+
+
+class Simulation:
+    """A scenario bound to a backend and a clock. Use as a context manager (or call ``close``):
+    the backend keeps its state after ``run()`` so that it can be explored with ``client()``."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        path: str | Path | None = None,
+        seed: int | None = None,
+        speed: float | None = None,
+        backend: Backend | None = None,
+        progress: bool = False,
+        progress_out: TextIO | None = None,
+    ):
+        self.scenario = scenario
+        self.path = Path(path) if path else None
+        self.seed = scenario.seed if seed is None else seed
+        self.speed = speed if speed is not None else scenario.clock.speed
+        self._own_backend = backend is None
+        self.backend = backend or EmbeddedBackend(
+            region=scenario.region, account_id=scenario.account_id, seed=self.seed
+        )
+        self.progress = progress
+        self.progress_out = progress_out
+        start = scenario.clock.start
+        self.clock: Clock = RealtimeClock(start, self.speed) if self.speed else Clock(start)
+        self.ledger = Ledger()
+        self.runtime: LambdaRuntime | None = None
+        self.mappings: list[KinesisEventSourceMapping] = []
+        self.drivers: list[ProducerDriver] = []
+        self._ran = False
+
+    @classmethod
+    def from_file(cls, path: str | Path, **kwargs: Any) -> Simulation:
+        return cls(load_scenario(path), path=path, **kwargs)
+
+    def __enter__(self) -> Simulation:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        return self.backend.client(service, region)
+
+    def close(self) -> None:
+        if self.runtime is not None:
+            self.runtime.close()
+            self.runtime = None
+        if self._own_backend:
+            self.backend.stop()
+
+    # -- the run --------------------------------------------------------------------------
+    def run(self, export: str | Path | None = None) -> SimulationResult:
+        if self._ran:
+            raise RuntimeError("a Simulation runs once; create a new one to run again")
+        self._ran = True
+        scenario = self.scenario
+        wall_start = time.monotonic()
+        self._prepare_backend()
+        binding = ProcessTime(self.clock) if self.backend.simulated_time else None
+        if binding is not None:
+            binding.__enter__()
+        try:
+            self._provision()
+            self._schedule_producers()
+            self._schedule_faults()
+            end = scenario.clock.start + scenario.clock.duration
+            if isinstance(self.clock, RealtimeClock):
+                self.clock.sync()
+            from sim.progress import Progress
+
+            with Progress(
+                self.clock, end, self._progress_counts, out=self.progress_out, enabled=self.progress
+            ):
+                self.clock.run(until=end)
+            for mapping in self.mappings:
+                mapping.settle()
+            expectations = self._expect()
+            result = SimulationResult(
+                name=scenario.name,
+                backend=self.backend.name,
+                seed=self.seed,
+                started_at=scenario.clock.start,
+                ended_at=self.clock.now,
+                wall_seconds=0.0,
+                expectations=expectations,
+                ledger=self.ledger,
+                invocations=list(self.runtime.invocations) if self.runtime else [],
+                functions=self._function_stats(),
+            )
+            if export is not None:
+                result.export_dir = str(export)
+                self._export(Path(export), result)
+        finally:
+            if binding is not None:
+                binding.__exit__(None, None, None)
+        result.wall_seconds = time.monotonic() - wall_start
+        return result
+
+    def _prepare_backend(self) -> None:
+        backend = self.backend
+        if isinstance(backend, EmbeddedBackend):
+            if backend.running:
+                backend.reset(seed=self.seed)
+            else:
+                backend.seed = self.seed
+                backend.start()
+        else:
+            from sim.backends.aws import AwsBackend, ConfirmationRequired
+
+            if isinstance(backend, AwsBackend) and not backend.confirmed:
+                raise ConfirmationRequired(AwsBackend.plan(self.scenario))
+            backend.start()
+        for directory in self._code_roots():
+            if directory not in sys.path:
+                sys.path.insert(0, directory)
+
+    def _code_roots(self) -> list[str]:
+        """Where handler modules are imported from: the project holding the scenario."""
+        roots = [str(Path.cwd())]
+        if self.path is not None:
+            roots.append(str(self.path.resolve().parent.parent))
+        return roots
+
+    def _provision(self) -> None:
+        scenario = self.scenario
+        self.runtime = LambdaRuntime(
+            account_id=scenario.account_id,
+            region=scenario.region,
+            rng=derive_rng(self.seed, "lambda"),
+            now=time.time,
+            credentials=self.backend.handler_environment(),
+        )
+        provisioner = Provisioner(self.backend, scenario)
+        provisioner.create_resources()
+        roles = provisioner.create_roles()
+        for spec in scenario.functions:
+            self.runtime.create_function(provisioner.function_config(spec, roles[spec.name]))
+        esm_rng = derive_rng(self.seed, "event-source-mappings")
+        for spec in scenario.functions:
+            for trigger in spec.triggers:
+                if trigger.kinesis is not None:
+                    self.mappings.append(
+                        self._kinesis_mapping(
+                            spec, trigger.kinesis, roles[spec.name], uuid4(esm_rng)
+                        )
+                    )
+
+    def _kinesis_mapping(
+        self, spec: Any, trigger: Any, role_arn: str, uuid: str
+    ) -> KinesisEventSourceMapping:
+        store = self.backend.kinesis_store(self.scenario.region)
+        if store is None:
+            raise RuntimeError(
+                f"the {self.backend.name} backend has no direct Kinesis store; polling "
+                "through boto3 is not available yet"
+            )
+        runtime = self.runtime
+        name = spec.name
+        source = f"kinesis:{trigger.stream}"
+
+        def invoke(event: dict[str, Any]) -> Any:
+            return runtime.invoke(name, event, source=source)
+
+        config = KinesisMappingConfig(
+            batch_size=trigger.batch_size,
+            starting_position=trigger.starting_position,
+            starting_position_timestamp=trigger.starting_position_timestamp,
+            maximum_batching_window=trigger.maximum_batching_window,
+            maximum_retry_attempts=trigger.maximum_retry_attempts,
+            maximum_record_age=trigger.maximum_record_age,
+            enabled=trigger.enabled,
+        )
+        return KinesisEventSourceMapping(
+            uuid=uuid,
+            clock=self.clock,
+            store=store,
+            stream_name=trigger.stream,
+            function_name=name,
+            function_arn=runtime.get_function(name).arn,
+            invoke=invoke,
+            ledger=self.ledger,
+            role_arn=role_arn,
+            region=self.scenario.region,
+            config=config,
+        )
+
+    def _schedule_producers(self) -> None:
+        from sim.producer_registry import create_producer
+
+        start = self.scenario.clock.start
+        for spec in self.scenario.producers:
+            producer = create_producer(
+                spec.type, derive_rng(self.seed, f"producer:{spec.name}"), spec.params, self.path
+            )
+            rate = spec.rate or type(producer).default_rate
+            client = self.backend.client("kinesis")
+            self.drivers.append(
+                ProducerDriver(
+                    name=spec.name,
+                    producer=producer,
+                    clock=self.clock,
+                    client_for=lambda client=client: client,
+                    ledger=self.ledger,
+                    stream=spec.target.stream,
+                    rate=rate,
+                    start=start + spec.start,
+                    stop=None if spec.stop is None else start + spec.stop,
+                    count=spec.count,
+                    batch=spec.batch,
+                )
+            )
+
+    def _schedule_faults(self) -> None:
+        from sim.faults import schedule_faults
+
+        schedule_faults(
+            self.scenario, self.clock, self.backend, self.runtime, derive_rng(self.seed, "faults")
+        )
+
+    # -- after the run --------------------------------------------------------------------
+    def _progress_counts(self) -> tuple[int, int]:
+        totals = self.ledger
+        return (sum(totals.produced.values()), sum(h.delivered for h in totals.hops.values()))
+
+    def _stream_count(self, name: str) -> int:
+        store = self.backend.kinesis_store(self.scenario.region)
+        stream = store.get_stream(name)
+        return sum(shard.end_index - shard.first_index for shard in stream.shards)
+
+    def _expect(self) -> list[ExpectationResult]:
+        context = ExpectContext(
+            client=self.client,
+            ledger=self.ledger,
+            invocations=list(self.runtime.invocations) if self.runtime else [],
+            stream_count=self._stream_count,
+        )
+        return [evaluate(spec, context) for spec in self.scenario.expect]
+
+    def _function_stats(self) -> dict[str, dict[str, int]]:
+        stats: dict[str, dict[str, int]] = {}
+        if self.runtime is None:
+            return stats
+        for spec in self.scenario.functions:
+            stats[spec.name] = {
+                "invocations": 0,
+                "errors": 0,
+                "timeouts": 0,
+                "max_iterator_age_ms": 0,
+            }
+        for record in self.runtime.invocations:
+            entry = stats.setdefault(
+                record.function_name,
+                {"invocations": 0, "errors": 0, "timeouts": 0, "max_iterator_age_ms": 0},
+            )
+            entry["invocations"] += 1
+            if record.outcome == "error":
+                entry["errors"] += 1
+            elif record.outcome == "timeout":
+                entry["timeouts"] += 1
+        for mapping in self.mappings:
+            entry = stats[mapping.function_name]
+            entry["max_iterator_age_ms"] = max(
+                entry["max_iterator_age_ms"], mapping.max_iterator_age_ms
+            )
+        return stats
+
+    def _export(self, directory: Path, result: SimulationResult) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        exporting.export_tables(self.client("dynamodb"), directory)
+        exporting.export_buckets(self.client("s3"), directory)
+        exporting.export_queues(self.client("sqs"), directory)
+        exporting.export_topics(self.client("sns"), directory)
+        store = self.backend.kinesis_store(self.scenario.region)
+        if store is not None:
+            exporting.export_streams(store, directory)
+        exporting._write_jsonl(
+            directory / "invocations.jsonl",
+            (json.loads(r.to_json(include_timing=False)) for r in result.invocations),
+        )
+        exporting.write_json(directory / "ledger.json", self.ledger.to_dict())
+        exporting.write_json(
+            directory / "expectations.json", [e.to_dict() for e in result.expectations]
+        )
+
+
+def run_file(
+    path: str | Path,
+    *,
+    seed: int | None = None,
+    speed: float | None = None,
+    export: str | Path | None = None,
+    progress: bool = False,
+    on_result: Callable[[SimulationResult], None] | None = None,
+) -> SimulationResult:
+    """Run a scenario file in-process and return the result (the backend is stopped after)."""
+    with Simulation.from_file(path, seed=seed, speed=speed, progress=progress) as simulation:
+        result = simulation.run(export=export)
+        if on_result is not None:
+            on_result(result)
+        return result

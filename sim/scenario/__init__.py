@@ -1,0 +1,122 @@
+"""The scenario model: load a scenario YAML file into validated objects, or explain what is wrong.
+
+    from sim.scenario import load_scenario
+    scenario = load_scenario("scenarios/noaa-weather.yaml")
+    scenario.functions[0].triggers[0].kinesis.batch_size
+
+Every problem in a file is reported at once as a :class:`ScenarioError` (a
+:class:`ScenarioErrors` when there are several) with file, line, key path, what was expected and
+what was found. The schema reference in ``docs/scenario-reference.md`` is generated from the
+models: ``python -m sim.scenario.reference > docs/scenario-reference.md``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from sim.scenario.checks import cross_check
+from sim.scenario.errors import ScenarioError, ScenarioErrors, raise_all
+from sim.scenario.loader import LineMap, load_yaml, require_mapping
+from sim.scenario.model import (
+    BucketSpec,
+    Clock,
+    CountCheck,
+    DuplicatesCheck,
+    Expectation,
+    Fault,
+    FunctionErrorFault,
+    FunctionSpec,
+    IndexSpec,
+    InvocationsCheck,
+    ItemCheck,
+    KeyAttribute,
+    KinesisTrigger,
+    LedgerName,
+    PolicySpec,
+    ProducerSpec,
+    ProducerTarget,
+    QueryCheck,
+    QueueSpec,
+    Resources,
+    RoleSpec,
+    Scenario,
+    StreamCheck,
+    StreamSpec,
+    StreamThrottleFault,
+    Subscription,
+    TableSpec,
+    TopicSpec,
+    Trigger,
+)
+from sim.scenario.validation import validate_scenario
+
+__all__ = [
+    "BucketSpec",
+    "Clock",
+    "CountCheck",
+    "DuplicatesCheck",
+    "Expectation",
+    "Fault",
+    "FunctionErrorFault",
+    "FunctionSpec",
+    "IndexSpec",
+    "InvocationsCheck",
+    "ItemCheck",
+    "KeyAttribute",
+    "KinesisTrigger",
+    "LedgerName",
+    "LineMap",
+    "PolicySpec",
+    "ProducerSpec",
+    "ProducerTarget",
+    "QueryCheck",
+    "QueueSpec",
+    "Resources",
+    "RoleSpec",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioErrors",
+    "StreamCheck",
+    "StreamSpec",
+    "StreamThrottleFault",
+    "Subscription",
+    "TableSpec",
+    "TopicSpec",
+    "Trigger",
+    "load_scenario",
+    "parse_scenario",
+]
+
+
+def parse_scenario(text: str, file: str = "<string>") -> Scenario:
+    """The scenario in YAML ``text``; ``file`` names it in error messages.
+
+    Raises :class:`ScenarioError` (:class:`ScenarioErrors` for several problems).
+    """
+    loaded = load_yaml(text, file)
+    data = require_mapping(loaded, file, "scenario")
+    scenario, errors = validate_scenario(data, loaded.lines, file)
+    errors = [*loaded.problems, *errors]
+    if scenario is not None:
+        errors += cross_check(scenario, loaded.lines, file)
+    raise_all(errors)
+    assert scenario is not None
+    return scenario
+
+
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+    """The scenario in the YAML file at ``path`` (UTF-8)."""
+    file = os.fspath(path)
+    try:
+        with open(file, encoding="utf-8") as handle:
+            text = handle.read()
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            file=file,
+            message=f"cannot read the file: not UTF-8 text ({exc.reason} at byte {exc.start})",
+        ) from None
+    except OSError as exc:
+        raise ScenarioError(
+            file=file, message=f"cannot read the file: {exc.strerror or exc}"
+        ) from None
+    return parse_scenario(text, file)

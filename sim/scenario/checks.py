@@ -1,0 +1,213 @@
+"""Checks across a validated scenario: unique names, references to declared resources, keys.
+
+They run after schema validation and report with the same line information. Two checks are
+generic, so new kinds need no code here: every list of named entries must have unique names,
+and every field made with :func:`~sim.scenario.types.ref` must name an entry of its collection
+(``resources.<kind>`` or, for ``functions`` and ``producers``, the scenario's own list).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from sim.scenario.errors import ScenarioError, describe_value
+from sim.scenario.loader import LineMap, Path, format_path
+from sim.scenario.model import (
+    Expectation,
+    ItemCheck,
+    KeyAttribute,
+    QueryCheck,
+    Resources,
+    Scenario,
+    Subscription,
+    TableSpec,
+)
+from sim.scenario.types import REF, field_extra
+
+
+def walk(model: BaseModel, path: Path = ()) -> Iterator[tuple[Path, BaseModel]]:
+    """Every model nested in ``model`` (itself first), with its path."""
+    yield path, model
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            yield from walk(value, (*path, name))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from walk(item, (*path, name, i))
+
+
+class _Checker:
+    def __init__(self, scenario: Scenario, lines: LineMap, file: str):
+        self.scenario = scenario
+        self.lines = lines
+        self.file = file
+        self.errors: list[ScenarioError] = []
+
+    def add(self, path: Path, expected: str, found: str, hint: str | None = None) -> None:
+        self.errors.append(
+            ScenarioError(
+                file=self.file,
+                line=self.lines.value_line(path),
+                key=format_path(path),
+                expected=expected,
+                found=found,
+                hint=hint,
+            )
+        )
+
+    # -- names ------------------------------------------------------------------------------
+
+    def unique_names(self) -> None:
+        for path, model in walk(self.scenario):
+            for name in type(model).model_fields:
+                entries = getattr(model, name)
+                if not isinstance(entries, list):
+                    continue
+                first: dict[str, int | None] = {}
+                for i, entry in enumerate(entries):
+                    if not isinstance(entry, BaseModel) or not isinstance(
+                        getattr(entry, "name", None), str
+                    ):
+                        continue
+                    at = (*path, name, i, "name")
+                    if entry.name in first:
+                        line = first[entry.name]
+                        where = f" on line {line}" if line else ""
+                        self.add(
+                            at,
+                            f"a name not used by another entry of {format_path((*path, name))}",
+                            f"{entry.name!r}, already used{where}",
+                        )
+                    else:
+                        first[entry.name] = self.lines.value_line(at)
+
+    # -- references -------------------------------------------------------------------------
+
+    def collection(self, kind: str) -> tuple[str, list[Any]]:
+        """Where entries of ``kind`` are declared, and the entries."""
+        if kind in Resources.model_fields:
+            return f"resources.{kind}", getattr(self.scenario.resources, kind)
+        return kind, getattr(self.scenario, kind)
+
+    def references(self) -> None:
+        for path, model in walk(self.scenario):
+            for name, field in type(model).model_fields.items():
+                kind = field_extra(field).get(REF)
+                value = getattr(model, name)
+                if kind is None or value is None:
+                    continue
+                where, entries = self.collection(kind)
+                singular = kind.removesuffix("s")
+                self.must_name((*path, name), value, singular, where, [e.name for e in entries])
+
+    def must_name(self, at: Path, value: str, singular: str, where: str, names: list[str]) -> None:
+        """``value`` (at ``at``) names one of ``names``, the entries declared in ``where``."""
+        if value in names:
+            return
+        a = "an" if singular[:1] in "aeiou" else "a"
+        if names:
+            expected = f"the name of {a} {singular} in {where} ({', '.join(names)})"
+            close = difflib.get_close_matches(value, names, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else None
+        else:
+            expected = f"the name of {a} {singular} in {where}"
+            hint = f"{where} declares none"
+        self.add(at, expected, describe_value(value), hint)
+
+    # -- specific rules ---------------------------------------------------------------------
+
+    def table(self, name: str) -> TableSpec | None:
+        return next((t for t in self.scenario.resources.tables if t.name == name), None)
+
+    def key_values(self, at: Path, key_attrs: list[KeyAttribute], values: dict[str, Any]) -> None:
+        """``values`` holds each key attribute with a value of its type."""
+        for attr in key_attrs:
+            if attr.name not in values:
+                self.add(
+                    at,
+                    f"the key attribute {attr.name!r}",
+                    "no such attribute",
+                    "each item needs the table's partition key (and sort key)",
+                )
+                continue
+            value = values[attr.name]
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if (attr.type == "S" and not isinstance(value, str)) or (
+                attr.type == "N" and not number
+            ):
+                word = "a string (type S)" if attr.type == "S" else "a number (type N)"
+                self.add((*at, attr.name), word, describe_value(value))
+
+    def tables(self) -> None:
+        for i, table in enumerate(self.scenario.resources.tables):
+            keys = [k for k in (table.partition_key, table.sort_key) if k is not None]
+            for j, item in enumerate(table.items):
+                self.key_values(("resources", "tables", i, "items", j), keys, item)
+
+    def expectations(self) -> None:
+        for i, expectation in enumerate(self.scenario.expect):
+            self.expectation(("expect", i), expectation)
+
+    def expectation(self, at: Path, expectation: Expectation) -> None:
+        check = expectation.check
+        if not isinstance(check, ItemCheck | QueryCheck):
+            return
+        table = self.table(check.table)
+        if table is None:
+            return  # reported as a missing reference
+        at = (*at, expectation.check_kind)
+        if isinstance(check, ItemCheck):
+            keys = [k for k in (table.partition_key, table.sort_key) if k is not None]
+            self.key_values((*at, "key"), keys, check.key)
+            extra = sorted(set(check.key) - {k.name for k in keys})
+            if extra:
+                self.add(
+                    (*at, "key", extra[0]),
+                    "only the table's key attributes (" + ", ".join(k.name for k in keys) + ")",
+                    repr(extra[0]),
+                )
+        elif check.index is not None:
+            self.must_name(
+                (*at, "index"),
+                check.index,
+                "index",
+                f"resources.tables[{self.scenario.resources.tables.index(table)}]"
+                ".global_secondary_indexes",
+                [index.name for index in table.global_secondary_indexes],
+            )
+
+    def subscriptions(self) -> None:
+        for i, topic in enumerate(self.scenario.resources.topics):
+            for j, subscription in enumerate(topic.subscriptions):
+                self.subscription(("resources", "topics", i, "subscriptions", j), subscription)
+
+    def subscription(self, at: Path, subscription: Subscription) -> None:
+        endpoint = subscription.endpoint
+        at = (*at, "endpoint")
+        if subscription.protocol == "email":
+            if "@" not in endpoint.strip("@"):
+                self.add(at, "an email address", describe_value(endpoint))
+            return
+        if endpoint.startswith("arn:"):
+            return
+        kind = "queues" if subscription.protocol == "sqs" else "functions"
+        where, entries = self.collection(kind)
+        singular = kind.removesuffix("s")
+        self.must_name(at, endpoint, singular, where, [e.name for e in entries])
+
+
+def cross_check(scenario: Scenario, lines: LineMap, file: str) -> list[ScenarioError]:
+    """Every cross-reference problem in ``scenario``."""
+    checker = _Checker(scenario, lines, file)
+    checker.unique_names()
+    checker.references()
+    checker.tables()
+    checker.expectations()
+    checker.subscriptions()
+    return checker.errors

@@ -1,0 +1,60 @@
+"""IAM policy documents: the checks AWS makes before accepting one."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from sim.scenario import limits
+from sim.scenario.types import fail
+
+
+def check_policy(document: dict[str, Any], *, resource_policy: bool) -> dict[str, Any]:
+    """The checks AWS applies before accepting a policy document, with the failing key."""
+    allowed = ("Version", "Id", "Statement")
+    for key in document:
+        if key not in allowed:
+            fail("one of the keys " + ", ".join(allowed), found_text=repr(key), key=key)
+    if "Version" not in document:
+        fail("a Version (" + " or ".join(limits.POLICY_VERSIONS) + ")", found_text="none")
+    if document["Version"] not in limits.POLICY_VERSIONS:
+        fail(" or ".join(limits.POLICY_VERSIONS), document["Version"], key="Version")
+    if "Statement" not in document:
+        fail("a Statement (a mapping or a list of mappings)", found_text="none")
+    statements = document["Statement"]
+    single = isinstance(statements, dict)
+    if single:
+        statements = [statements]
+    if not isinstance(statements, list) or not statements:
+        fail("a mapping or a non-empty list of mappings", document["Statement"], key="Statement")
+    keys = ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction")
+    keys += ("Resource", "NotResource", "Condition")
+    for i, statement in enumerate(statements):
+        at: tuple[str | int, ...] = ("Statement",) if single else ("Statement", i)
+        if not isinstance(statement, dict):
+            fail("a statement mapping", statement, key=at)
+        for key in statement:
+            if key not in keys:
+                close = difflib.get_close_matches(key, keys, n=1)
+                fail(
+                    "one of the statement keys " + ", ".join(keys),
+                    found_text=repr(key),
+                    key=(*at, key),
+                    hint=f"did you mean {close[0]!r}?" if close else None,
+                )
+        if statement.get("Effect") not in ("Allow", "Deny"):
+            fail("Effect Allow or Deny", statement.get("Effect"), key=(*at, "Effect"))
+        required = [("Action", "NotAction"), ("Resource", "NotResource")]
+        if resource_policy:
+            required.append(("Principal", "NotPrincipal"))
+        for pair in required:
+            present = [k for k in pair if k in statement]
+            if not present:
+                fail(f"{pair[0]} (or {pair[1]}) in every statement", found_text="none", key=at)
+            value = statement[present[0]]
+            if pair[0] != "Principal" and not (
+                isinstance(value, str)
+                or (isinstance(value, list) and value and all(isinstance(v, str) for v in value))
+            ):
+                fail("a string or a list of strings", value, key=(*at, present[0]))
+    return document

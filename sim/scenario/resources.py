@@ -1,0 +1,197 @@
+"""Resources created before a run: Kinesis streams, DynamoDB tables, S3 buckets, SNS topics,
+SQS queues. A new resource kind is one ``XSpec`` model here plus one field on :class:`Resources`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, JsonValue, field_validator, model_validator
+
+from sim.scenario import limits
+from sim.scenario.base import Spec
+from sim.scenario.policy import check_policy
+from sim.scenario.types import (
+    AttributeName,
+    BucketName,
+    IndexName,
+    QueueName,
+    Range,
+    StreamName,
+    TableName,
+    TopicName,
+    fail,
+)
+
+
+class StreamSpec(Spec):
+    """A Kinesis data stream."""
+
+    name: StreamName = Field(description="Stream name.")
+    mode: Literal["PROVISIONED", "ON_DEMAND"] = Field(
+        "PROVISIONED", description="Capacity mode (`StreamModeDetails.StreamMode`)."
+    )
+    shards: Annotated[int, Range(1, limits.STREAM_SHARDS_MAX, noun="an integer")] | None = Field(
+        None,
+        description="Shard count; 1 when omitted in PROVISIONED mode. Not allowed with "
+        "ON_DEMAND (AWS rejects ShardCount for on-demand streams).",
+    )
+    retention_hours: Annotated[
+        int, Range(limits.RETENTION_HOURS_MIN, limits.RETENTION_HOURS_MAX, noun="an integer")
+    ] = Field(limits.RETENTION_HOURS_MIN, description="How long records are kept, in hours.")
+    tags: dict[str, str] = Field(default_factory=dict, description="Stream tags.")
+
+    @model_validator(mode="after")
+    def _shards_for_mode(self) -> StreamSpec:
+        if self.mode == "ON_DEMAND" and self.shards is not None:
+            fail(
+                "no shards with mode ON_DEMAND",
+                self.shards,
+                key="shards",
+                hint="remove shards, or use mode PROVISIONED",
+            )
+        if self.mode == "PROVISIONED" and self.shards is None:
+            self.shards = 1
+        return self
+
+
+class KeyAttribute(Spec):
+    """A key attribute of a table or index. The short form `"date:S"` (or just `"date"`, type S)
+    is accepted wherever a key attribute is expected."""
+
+    name: AttributeName = Field(description="Attribute name.")
+    type: Literal["S", "N", "B"] = Field(
+        "S", description="Attribute type: S (string), N (number) or B (binary)."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            name, sep, kind = data.rpartition(":")
+            return {"name": name, "type": kind} if sep else {"name": data}
+        return data
+
+
+class IndexSpec(Spec):
+    """A global secondary index."""
+
+    name: IndexName = Field(description="Index name.")
+    partition_key: KeyAttribute = Field(description="Partition (hash) key of the index.")
+    sort_key: KeyAttribute | None = Field(None, description="Sort (range) key of the index.")
+    projection: Literal["ALL", "KEYS_ONLY"] = Field(
+        "ALL", description="Attributes copied into the index."
+    )
+
+
+class TableSpec(Spec):
+    """A DynamoDB table."""
+
+    name: TableName = Field(description="Table name.")
+    partition_key: KeyAttribute = Field(description="Partition (hash) key.")
+    sort_key: KeyAttribute | None = Field(None, description="Sort (range) key.")
+    billing_mode: Literal["PAY_PER_REQUEST", "PROVISIONED"] = Field(
+        "PAY_PER_REQUEST", description="Capacity mode."
+    )
+    read_capacity: Annotated[int, Range(lo=1, noun="an integer")] | None = Field(
+        None, description="Read capacity units; required with PROVISIONED, not allowed otherwise."
+    )
+    write_capacity: Annotated[int, Range(lo=1, noun="an integer")] | None = Field(
+        None, description="Write capacity units; required with PROVISIONED, not allowed otherwise."
+    )
+    stream_view_type: (
+        Literal["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"] | None
+    ) = Field(None, description="Enables the table's DynamoDB stream with this view type.")
+    global_secondary_indexes: list[IndexSpec] = Field(
+        default_factory=list, description="Global secondary indexes."
+    )
+    items: list[dict[str, JsonValue]] = Field(
+        default_factory=list,
+        description="Items present at the start, as plain JSON values (not DynamoDB JSON).",
+    )
+
+    @model_validator(mode="after")
+    def _capacity_for_billing_mode(self) -> TableSpec:
+        for key in ("read_capacity", "write_capacity"):
+            value = getattr(self, key)
+            if self.billing_mode == "PROVISIONED" and value is None:
+                fail("an integer of at least 1 with billing_mode PROVISIONED", None, key=key)
+            if self.billing_mode == "PAY_PER_REQUEST" and value is not None:
+                fail(
+                    "no capacity with billing_mode PAY_PER_REQUEST",
+                    value,
+                    key=key,
+                    hint="remove it, or set billing_mode: PROVISIONED",
+                )
+        return self
+
+
+class BucketSpec(Spec):
+    """An S3 bucket."""
+
+    name: BucketName = Field(description="Bucket name (S3 naming rules).")
+    policy: dict[str, Any] | None = Field(
+        None,
+        description="Bucket policy document (Version, Statement; each statement needs Effect, "
+        "Principal, Action and Resource).",
+    )
+
+    @field_validator("policy")
+    @classmethod
+    def _policy(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return None if value is None else check_policy(value, resource_policy=True)
+
+
+class Subscription(Spec):
+    """A subscription of a topic."""
+
+    protocol: Literal["email", "sqs", "lambda"] = Field(description="Delivery protocol.")
+    endpoint: str = Field(
+        description="Where to deliver: an email address, a queue name or ARN (sqs), a function "
+        "name or ARN (lambda). Names must be declared in this scenario."
+    )
+    confirmed: bool = Field(
+        False, description="Whether the subscription starts confirmed (email needs confirming)."
+    )
+
+
+class TopicSpec(Spec):
+    """An SNS topic."""
+
+    name: TopicName = Field(description="Topic name.")
+    subscriptions: list[Subscription] = Field(
+        default_factory=list, description="Subscriptions created with the topic."
+    )
+
+
+class QueueSpec(Spec):
+    """An SQS queue."""
+
+    name: QueueName = Field(description="Queue name; ends in `.fifo` exactly when `fifo` is true.")
+    fifo: bool = Field(False, description="FIFO queue.")
+    visibility_timeout: Annotated[
+        int, Range(0, limits.VISIBILITY_TIMEOUT_MAX, noun="an integer", unit="seconds")
+    ] = Field(limits.VISIBILITY_TIMEOUT_DEFAULT, description="Visibility timeout in seconds.")
+
+    @model_validator(mode="after")
+    def _fifo_suffix(self) -> QueueSpec:
+        if self.fifo and not self.name.endswith(".fifo"):
+            fail("a name ending in .fifo for a FIFO queue", self.name, key="name")
+        if not self.fifo and self.name.endswith(".fifo"):
+            fail(
+                "a name without .fifo for a standard queue",
+                self.name,
+                key="name",
+                hint="add fifo: true for a FIFO queue",
+            )
+        return self
+
+
+class Resources(Spec):
+    """Resources created before the run starts."""
+
+    streams: list[StreamSpec] = Field(default_factory=list, description="Kinesis data streams.")
+    tables: list[TableSpec] = Field(default_factory=list, description="DynamoDB tables.")
+    buckets: list[BucketSpec] = Field(default_factory=list, description="S3 buckets.")
+    topics: list[TopicSpec] = Field(default_factory=list, description="SNS topics.")
+    queues: list[QueueSpec] = Field(default_factory=list, description="SQS queues.")

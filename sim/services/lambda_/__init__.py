@@ -1,0 +1,51 @@
+"""Simulated AWS Lambda (Python runtime): functions, execution environments, synchronous invoke.
+
+Public API::
+
+    from sim.services.lambda_ import FunctionConfig, LambdaRuntime
+
+    runtime = LambdaRuntime(rng=derive_rng(seed, "lambda"), now=lambda: clock.now)
+    runtime.create_function(FunctionConfig(name="f", handler="consumers.noaa.app:handler", memory=256))
+    result = runtime.invoke("f", event, source="kinesis:input-stream")
+    result.payload, result.function_error, result.logs
+    runtime.invocations  # list[InvocationRecord]; record.to_json(include_timing=False)
+
+See README.md in this directory for what is simulated and how faithfully.
+"""
+
+from sim.services.lambda_.config import FunctionConfig
+from sim.services.lambda_.context import LambdaContext
+from sim.services.lambda_.exceptions import (
+    HandlerImportError,
+    HandlerInitError,
+    InjectedFault,
+    InvalidParameterValueException,
+    InvalidRequestContentException,
+    RequestTooLargeException,
+    ResourceConflictException,
+)
+from sim.services.lambda_.records import InvocationRecord, InvocationResult
+from sim.services.lambda_.runtime import (
+    Credentials,
+    FaultHandle,
+    InvocationInfo,
+    LambdaRuntime,
+)
+
+__all__ = [
+    "Credentials",
+    "FaultHandle",
+    "FunctionConfig",
+    "HandlerImportError",
+    "HandlerInitError",
+    "InjectedFault",
+    "InvalidParameterValueException",
+    "InvalidRequestContentException",
+    "InvocationInfo",
+    "InvocationRecord",
+    "InvocationResult",
+    "LambdaContext",
+    "LambdaRuntime",
+    "RequestTooLargeException",
+    "ResourceConflictException",
+]

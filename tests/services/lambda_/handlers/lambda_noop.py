@@ -1,0 +1,5 @@
+"""A handler that does nothing (benchmarks, smoke tests)."""
+
+
+def handler(event, context):
+    return None

@@ -2,9 +2,10 @@
 
 moto registers its ``BotocoreStubber`` as a ``before-send`` handler in botocore's
 ``BUILTIN_HANDLERS``, so every botocore session created afterwards hands requests to moto instead
-of the network while moto's mock is active. We insert our own handler just before moto's: it
-answers Kinesis requests from streamlab's shard store and lets everything else fall through to
-moto. Both see the request exactly as botocore serialised it, and botocore parses our answer with
+of the network while moto's mock is active. botocore calls *every* ``before-send`` handler and
+keeps the first answer, so a handler placed beside moto's would not stop moto from processing a
+request too: we put our router in the stubber's place instead. It answers Kinesis requests from
+streamlab's shard store and hands everything else to moto's stubber. Both see the request exactly as botocore serialised it, and botocore parses our answer with
 its own parser, so what a handler or producer gets back is what it would get from AWS.
 
 Only requests addressed to AWS hostnames are taken; a client given an explicit ``endpoint_url``
@@ -76,18 +77,19 @@ class InProcessRouter:
             if self._backend is backend:
                 self._backend = None
 
-    def __call__(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
+    def __call__(self, request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
         backend = self._backend
-        if backend is None:
-            return None
-        headers = request.headers
-        target = headers.get("X-Amz-Target")
-        if target is None:
-            return None
+        target = request.headers.get("X-Amz-Target")
         if isinstance(target, bytes):
             target = target.decode("ascii")
-        if not target.startswith(KINESIS_TARGET_PREFIX) or not _AWS_HOST.match(request.url):
-            return None
+        if (
+            backend is None
+            or target is None
+            or not target.startswith(KINESIS_TARGET_PREFIX)
+            or not _AWS_HOST.match(request.url)
+        ):
+            return moto_models.botocore_stubber(request=request, **kwargs)
+        headers = request.headers
         content_type = headers.get("Content-Type") or ""
         if isinstance(content_type, bytes):
             content_type = content_type.decode("ascii")
@@ -107,16 +109,15 @@ ROUTER = InProcessRouter()
 
 
 def _install() -> None:
-    """Put the router just before moto's stubber in botocore's built-in handlers."""
-    entry = ("before-send", ROUTER)
-    if entry in BUILTIN_HANDLERS:
-        return
+    """Put the router in the place of moto's stubber in botocore's built-in handlers."""
     for index, handler_entry in enumerate(BUILTIN_HANDLERS):
         event, handler = handler_entry[0], handler_entry[1]
-        if event == "before-send" and handler is moto_models.botocore_stubber:
-            BUILTIN_HANDLERS.insert(index, entry)
+        if event == "before-send" and handler is ROUTER:
             return
-    BUILTIN_HANDLERS.append(entry)
+        if event == "before-send" and handler is moto_models.botocore_stubber:
+            BUILTIN_HANDLERS[index] = ("before-send", ROUTER)
+            return
+    BUILTIN_HANDLERS.append(("before-send", ROUTER))
 
 
 _install()

@@ -21,7 +21,7 @@ from typing import Any, TextIO
 from sim import export as exporting
 from sim.backends.base import Backend
 from sim.backends.embedded import EmbeddedBackend
-from sim.clock import Clock, ProcessTime, RealtimeClock
+from sim.clock import Clock, ProcessTime, RealtimeClock, TickingTime
 from sim.expect import ExpectationResult, ExpectContext, evaluate
 from sim.ids import derive_rng, uuid4
 from sim.ledger import Ledger
@@ -78,7 +78,9 @@ class SimulationResult:
 
 class Simulation:
     """A scenario bound to a backend and a clock. Use as a context manager (or call ``close``):
-    the backend keeps its state after ``run()`` so that it can be explored with ``client()``."""
+    the backend keeps its state after ``run()`` so that it can be explored with ``client()``,
+    and, on the embedded backend, the process keeps the simulation's time (from the end of the
+    run on) until ``close()``."""
 
     def __init__(
         self,
@@ -108,6 +110,7 @@ class Simulation:
         self.mappings: list[KinesisEventSourceMapping] = []
         self.drivers: list[ProducerDriver] = []
         self._ran = False
+        self._after_run: TickingTime | None = None
 
     @classmethod
     def from_file(cls, path: str | Path, **kwargs: Any) -> Simulation:
@@ -123,6 +126,9 @@ class Simulation:
         return self.backend.client(service, region)
 
     def close(self) -> None:
+        if self._after_run is not None:
+            self._after_run.__exit__(None, None, None)
+            self._after_run = None
         if self.runtime is not None:
             self.runtime.close()
             self.runtime = None
@@ -142,8 +148,8 @@ class Simulation:
             binding.__enter__()
         try:
             self._provision()
+            self._schedule_faults()  # first: a fault from 0 s applies to the first record
             self._schedule_producers()
-            self._schedule_faults()
             end = scenario.clock.start + scenario.clock.duration
             if isinstance(self.clock, RealtimeClock):
                 self.clock.sync()
@@ -174,6 +180,11 @@ class Simulation:
         finally:
             if binding is not None:
                 binding.__exit__(None, None, None)
+                # Until close(), the process keeps the simulation's time, moving on from the
+                # end of the run, so the stored state can be explored as it was (Kinesis
+                # retention and iterator lifetimes count from there, not from today).
+                self._after_run = TickingTime(self.clock.now)
+                self._after_run.__enter__()
         result.wall_seconds = time.monotonic() - wall_start
         return result
 

@@ -304,7 +304,8 @@ class Clock:
                 raise ValueError(f"until ({at}) must not be before now ({self._now})")
         try:
             while not self._stop_requested:
-                if self.peek() > at:
+                upcoming = self.peek()
+                if upcoming > at or upcoming == float("inf"):
                     break
                 self.step()
         except StopSimulation:

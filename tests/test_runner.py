@@ -112,9 +112,11 @@ def test_stream_throttle_fault_is_retried_by_the_producer_and_accounted(tmp_path
 
 def test_handler_that_cannot_be_imported_names_the_module(tmp_path):
     body = BASE.replace("userhandlers:handler", "no_such_module_here:handler")
-    with Simulation.from_file(project(tmp_path, body)) as simulation:
-        with pytest.raises(HandlerImportError, match="no_such_module_here"):
-            simulation.run()
+    with (
+        Simulation.from_file(project(tmp_path, body)) as simulation,
+        pytest.raises(HandlerImportError, match="no_such_module_here"),
+    ):
+        simulation.run()
 
 
 def test_runs_with_the_same_seed_are_identical_and_other_seeds_differ(tmp_path):

@@ -2,7 +2,7 @@
 
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sim.clock import Clock, ProcessTime, RealtimeClock, TickingTime, iso, to_epoch
 
@@ -14,7 +14,7 @@ def test_datetime_and_time_follow_the_clock_in_every_thread():
     seen = []
 
     def look():
-        seen.append((datetime.now(timezone.utc), time.time()))
+        seen.append((datetime.now(UTC), time.time()))
 
     with ProcessTime(clock):
         look()
@@ -22,7 +22,7 @@ def test_datetime_and_time_follow_the_clock_in_every_thread():
         clock.call_later(91, lambda: threading.Thread(target=look).start())
         clock.run()
         time.sleep(0.05)  # let the thread finish: real sleep, time stays simulated
-    assert seen[0] == (datetime(2021, 11, 1, tzinfo=timezone.utc), START)
+    assert seen[0] == (datetime(2021, 11, 1, tzinfo=UTC), START)
     assert seen[1][1] == START + 90.5
     assert seen[2][1] == START + 91
     assert time.time() > to_epoch("2025-01-01T00:00:00Z")  # real time again after exit

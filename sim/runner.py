@@ -32,6 +32,11 @@ from sim.services.esm.kinesis import KinesisEventSourceMapping, KinesisMappingCo
 from sim.services.lambda_ import LambdaRuntime
 
 
+# PutLogEvents: at most 10,000 events per call.
+# https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html
+PUT_LOG_EVENTS_MAX = 10_000
+
+
 @dataclass
 class SimulationResult:
     name: str
@@ -161,6 +166,8 @@ class Simulation:
                 self.clock.run(until=end)
             for mapping in self.mappings:
                 mapping.settle()
+            if isinstance(self.backend, EmbeddedBackend):
+                self._publish_logs()
             expectations = self._expect()
             result = SimulationResult(
                 name=scenario.name,
@@ -355,6 +362,36 @@ class Simulation:
                 entry["max_iterator_age_ms"], mapping.max_iterator_age_ms
             )
         return stats
+
+    def _publish_logs(self) -> None:
+        """Invocation logs into CloudWatch Logs (``/aws/lambda/<function>``, one stream per
+        execution environment), stamped with simulated time, as Lambda writes them."""
+        if self.runtime is None or not self.runtime.invocations:
+            return
+        logs = self.client("logs")
+        streams: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for record in self.runtime.invocations:
+            stamp = int(round(record.started_at * 1000))
+            events = streams.setdefault((record.function_name, record.log_stream_name), [])
+            events.extend(
+                {"timestamp": stamp, "message": line} for line in record.logs.splitlines() if line
+            )
+        groups: set[str] = set()
+        for (function, stream), events in streams.items():
+            group = f"/aws/lambda/{function}"
+            if group not in groups:
+                groups.add(group)
+                try:
+                    logs.create_log_group(logGroupName=group)
+                except logs.exceptions.ResourceAlreadyExistsException:
+                    pass
+            logs.create_log_stream(logGroupName=group, logStreamName=stream or "unknown")
+            for i in range(0, len(events), PUT_LOG_EVENTS_MAX):
+                logs.put_log_events(
+                    logGroupName=group,
+                    logStreamName=stream or "unknown",
+                    logEvents=events[i : i + PUT_LOG_EVENTS_MAX],
+                )
 
     def _export(self, directory: Path, result: SimulationResult) -> None:
         directory.mkdir(parents=True, exist_ok=True)

@@ -91,3 +91,23 @@ def test_invocations_are_logged_with_simulated_times_and_lambda_log_lines(noaa_r
     assert first.started_at >= simulation.scenario.clock.start
     assert first.logs.startswith(f"START RequestId: {first.request_id} Version: $LATEST")
     assert sum(r.payload["records"] for r in result.invocations) == 744
+
+
+def test_invocation_logs_reach_cloudwatch_logs_with_simulated_times(noaa_run):
+    simulation, result, _ = noaa_run
+    logs = simulation.client("logs")
+    group = "/aws/lambda/KinesisLambdaConsumer"
+    streams = logs.describe_log_streams(logGroupName=group)["logStreams"]
+    assert len(streams) == 1 and "[$LATEST]" in streams[0]["logStreamName"]
+    events = logs.get_log_events(
+        logGroupName=group,
+        logStreamName=streams[0]["logStreamName"],
+        startFromHead=True,
+        limit=10_000,
+    )["events"]
+    first = result.invocations[0]
+    assert events[0]["message"] == f"START RequestId: {first.request_id} Version: $LATEST"
+    assert events[0]["timestamp"] == int(round(first.started_at * 1000))
+    assert sum(e["message"].startswith("REPORT RequestId") for e in events) == len(
+        result.invocations
+    )

@@ -44,6 +44,7 @@ class InvocationRecord:
     log_report: str = field(repr=False)
     log_tail: str = field(repr=False)
     exception: BaseException | None = field(default=None, repr=False)
+    log_stream_name: str = ""  # the execution environment's CloudWatch Logs stream
 
     @property
     def logs(self) -> str:

@@ -491,7 +491,7 @@ class LambdaRuntime:
         head = f"{head}{sink.text()}END RequestId: {request_id}\n"
         return self._record(
             state, request_id, started_at, source, outcome, payload, error, exception,
-            duration_ms, init_duration, head, tail,
+            duration_ms, init_duration, head, tail, log_stream_name=env.log_stream_name,
         )  # fmt: skip
 
     def _record(
@@ -508,6 +508,7 @@ class LambdaRuntime:
         init_duration: float | None,
         head: str,
         tail: str,
+        log_stream_name: str = "",
     ) -> InvocationResult:
         memory = state.config.memory
         max_used = _getrusage(_RUSAGE_SELF).ru_maxrss // 1024
@@ -543,6 +544,7 @@ class LambdaRuntime:
             log_report=report,
             log_tail=tail,
             exception=exception,
+            log_stream_name=log_stream_name,
         )
         self.invocations.append(record)
         return InvocationResult(record)

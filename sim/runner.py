@@ -31,7 +31,6 @@ from sim.scenario import Scenario, load_scenario
 from sim.services.esm.kinesis import KinesisEventSourceMapping, KinesisMappingConfig
 from sim.services.lambda_ import LambdaRuntime
 
-
 # PutLogEvents: at most 10,000 events per call.
 # https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html
 PUT_LOG_EVENTS_MAX = 10_000

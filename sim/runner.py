@@ -380,10 +380,7 @@ class Simulation:
             group = f"/aws/lambda/{function}"
             if group not in groups:
                 groups.add(group)
-                try:
-                    logs.create_log_group(logGroupName=group)
-                except logs.exceptions.ResourceAlreadyExistsException:
-                    pass
+                logs.create_log_group(logGroupName=group)  # the backend was reset: new
             logs.create_log_stream(logGroupName=group, logStreamName=stream or "unknown")
             for i in range(0, len(events), PUT_LOG_EVENTS_MAX):
                 logs.put_log_events(

@@ -9,17 +9,22 @@
 
 Exit status: 0 when every expectation passed and nothing was lost; 1 when a run failed its
 expectations; 2 for bad input (an invalid scenario file, a bad option) or an unusable backend.
+
+Test-only: ``STREAMLAB_AWS_ENDPOINT_URL`` points ``--backend aws`` at a stand-in server instead of
+AWS (the tests use it to check that nothing is sent without ``--yes``). Not for users.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+AWS_STAND_IN_VARIABLE = "STREAMLAB_AWS_ENDPOINT_URL"  # test-only, see the module docstring
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -97,7 +102,11 @@ def _make_backend(spec: str, scenario: Any, yes: bool) -> Any:
     if spec == "aws" or spec.startswith("aws="):
         profile = spec.split("=", 1)[1] if "=" in spec else None
         return AwsBackend(
-            region=scenario.region, account_id=scenario.account_id, profile=profile, confirmed=yes
+            region=scenario.region,
+            account_id=scenario.account_id,
+            profile=profile,
+            confirmed=yes,
+            endpoint_url=os.environ.get(AWS_STAND_IN_VARIABLE) or None,
         )
     raise ValueError(f"unknown backend {spec!r}: use embedded, endpoint=URL or aws[=PROFILE]")
 
@@ -132,20 +141,26 @@ def _run_in_endpoint(args: argparse.Namespace, url: str) -> int:
         "seed": args.seed,
         "speed": args.speed,
         "export": str(Path(args.export).resolve()) if args.export else None,
+        "progress": not args.no_progress and not args.json,
     }
     try:
-        passed, report = run_remote(url, request, sys.stdout, sys.stderr)
+        passed, report, result = run_remote(url, request, sys.stdout, sys.stderr)
     except RemoteRunError as error:
         print(f"sim run: {error.kind}: {error}", file=sys.stderr)
         return EXIT_USAGE
     except RuntimeError as error:
         print(f"sim run: {error}", file=sys.stderr)
         return EXIT_USAGE
-    print(report)
+    if args.json:
+        print(json.dumps(result, indent=2, default=str))
+    else:
+        print(report)
     return EXIT_PASSED if passed else EXIT_FAILED
 
 
 def _run_here(args: argparse.Namespace, scenario: Any) -> int:
+    from botocore.exceptions import BotoCoreError, ClientError
+
     from sim.backends.aws import ConfirmationRequired
     from sim.producer_registry import ProducerError
     from sim.report import print_report
@@ -171,6 +186,12 @@ def _run_here(args: argparse.Namespace, scenario: Any) -> int:
         print(f"sim run: {error}", file=sys.stderr)
         return EXIT_USAGE
     except (HandlerImportError, ProducerError, ConnectionError) as error:
+        print(f"sim run: {args.scenario}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except (ClientError, BotoCoreError) as error:  # the backend refused or cannot be reached
+        print(f"sim run: the {args.backend} backend: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except RuntimeError as error:  # e.g. a trigger the chosen backend cannot serve yet
         print(f"sim run: {args.scenario}: {error}", file=sys.stderr)
         return EXIT_USAGE
     if args.json:
@@ -222,18 +243,22 @@ def _list(args: argparse.Namespace) -> int:
 def _up(args: argparse.Namespace) -> int:
     from sim import daemon
 
-    host = args.host or daemon.default_host()
-    port = args.port or daemon.default_port()
-    if args.detach:
+    try:
+        host = args.host or daemon.default_host()
+        port = args.port or daemon.default_port()
+        if not args.detach:
+            daemon.serve(host, port, verbose=args.verbose)
+            return EXIT_PASSED
         state = daemon.start_detached(host, port, verbose=args.verbose)
-        url = state["url"]
-        verb = "already running" if state.get("already") else "listening"
-        print(f"streamlab endpoint {verb} on {url} (pid {state['pid']}, log {state['log']})")
-        print(f"  try:   aws --endpoint-url {url} kinesis list-streams")
-        print("  run:   make scenario   (runs inside the endpoint; results stay there)")
-        print("  stop:  make down       (or: sim down)")
-        return EXIT_PASSED
-    daemon.serve(host, port, verbose=args.verbose)
+    except daemon.DaemonError as error:
+        print(f"sim up: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    url = state["url"]
+    verb = "already running" if state.get("already") else "listening"
+    print(f"streamlab endpoint {verb} on {url} (pid {state['pid']}, log {state['log']})")
+    print(f"  try:   aws --endpoint-url {url} kinesis list-streams")
+    print("  run:   make scenario   (runs inside the endpoint; results stay there)")
+    print("  stop:  make down       (or: sim down)")
     return EXIT_PASSED
 
 

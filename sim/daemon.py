@@ -3,6 +3,8 @@
 The running endpoint writes ``.streamlab/endpoint.json`` (pid, url, log file) in the directory it
 was started from; ``sim run`` and ``sim down`` find it there. The address comes from ``--host`` /
 ``--port`` or the environment (``STREAMLAB_HOST``, ``STREAMLAB_PORT``); it binds loopback only.
+
+(``sim down`` imports nothing heavy: the embedded backend and moto load only where needed.)
 """
 
 from __future__ import annotations
@@ -19,8 +21,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sim.backends.embedded.server import DEFAULT_PORT, LOOPBACK
-
 STATE_DIR = ".streamlab"
 STATE_FILE = "endpoint.json"
 LOG_FILE = "endpoint.log"
@@ -28,12 +28,44 @@ START_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 15.0
 
 
+class DaemonError(Exception):
+    """``sim up`` / ``sim down`` cannot do what was asked (port in use, start-up failed...)."""
+
+
 def default_host() -> str:
-    return os.environ.get("STREAMLAB_HOST", LOOPBACK)
+    from sim.backends.embedded.server import LOOPBACK
+
+    return os.environ.get("STREAMLAB_HOST") or LOOPBACK
 
 
 def default_port() -> int:
-    return int(os.environ.get("STREAMLAB_PORT", DEFAULT_PORT))
+    from sim.backends.embedded.server import DEFAULT_PORT, LOOPBACK
+
+    value = os.environ.get("STREAMLAB_PORT") or str(DEFAULT_PORT)
+    try:
+        port = int(value)
+    except ValueError:
+        raise DaemonError(f"STREAMLAB_PORT must be a port number, not {value!r}") from None
+    check_address(LOOPBACK, port)
+    return port
+
+
+def check_address(host: str, port: int) -> None:
+    from sim.backends.embedded.server import LOOPBACK_HOSTS
+
+    if host not in LOOPBACK_HOSTS:
+        raise DaemonError(
+            f"the endpoint binds loopback only ({', '.join(LOOPBACK_HOSTS)}), not {host!r}"
+        )
+    if not 0 < port < 65536:
+        raise DaemonError(f"port {port} is out of range (1-65535)")
+
+
+def _in_use(host: str, port: int) -> DaemonError:
+    return DaemonError(
+        f"{host}:{port} is already in use (another endpoint, or LocalStack?). Stop it, or "
+        "choose another port with --port or STREAMLAB_PORT."
+    )
 
 
 def state_path(directory: str | Path | None = None) -> Path:
@@ -46,12 +78,16 @@ def read_state(directory: str | Path | None = None) -> dict[str, Any] | None:
         state = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    if not _alive(state.get("pid", -1)):
+    pid = state.get("pid", -1) if isinstance(state, dict) else -1
+    if not isinstance(pid, int) or not _alive(pid):
+        return None
+    if not _is_endpoint_process(pid, str(state.get("url", ""))):
         return None
     return state
 
 
 def _alive(pid: int) -> bool:
+    """Whether ``pid`` is a running process (a zombie waiting to be reaped is not)."""
     if pid <= 0:
         return False
     try:
@@ -60,11 +96,31 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc (macOS): trust kill(0)
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]
+
+
+def _is_endpoint_process(pid: int, url: str) -> bool:
+    """Whether ``pid`` still is the endpoint (not a pid reused after a crash or a reboot)."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return True  # no /proc (macOS): cannot tell, trust the state file
+    if b"up" in command and any(part.endswith(b"sim") for part in command):
+        return True
+    # serve() called from other code (a test, a notebook): ask the endpoint who it is.
+    from sim.endpoint_control import endpoint_info
+
+    info = endpoint_info(url, timeout=1.0) if url else None
+    return info is not None and info.get("pid") == pid
 
 
 def port_free(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
@@ -86,16 +142,25 @@ def serve(
     from sim.backends.embedded.server import EndpointServer
     from sim.endpoint_control import EndpointHost
 
-    if not port_free(host, port):
-        raise SystemExit(
-            f"sim up: {host}:{port} is already in use (another endpoint, or "
-            "LocalStack?). Stop it, or choose another port with --port or "
-            "STREAMLAB_PORT."
+    check_address(host, port)
+    running = read_state()
+    if running is not None and running.get("pid") != os.getpid():
+        raise DaemonError(
+            f"a streamlab endpoint started from this directory is already running at "
+            f"{running.get('url')} (pid {running['pid']}); `sim down` stops it"
         )
+    if not port_free(host, port):
+        raise _in_use(host, port)
     backend = EmbeddedBackend(seed=seed)
     backend.start()
     host_control = EndpointHost(backend)
-    server = EndpointServer(backend, host=host, port=port, control=host_control, verbose=verbose)
+    try:
+        server = EndpointServer(
+            backend, host=host, port=port, control=host_control, verbose=verbose
+        )
+    except OSError as exc:
+        backend.stop()
+        raise DaemonError(f"cannot listen on {host}:{port}: {exc}") from exc
     path = state_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
@@ -132,15 +197,12 @@ def start_detached(host: str, port: int, verbose: bool = False) -> dict[str, Any
     """Start the endpoint in the background and wait until it answers its health check."""
     from sim.endpoint_control import endpoint_info
 
+    check_address(host, port)
     running = read_state()
     if running is not None:
         return {**running, "already": True}
     if not port_free(host, port):
-        raise SystemExit(
-            f"sim up: {host}:{port} is already in use (another endpoint, or "
-            "LocalStack?). Stop it, or choose another port with --port or "
-            "STREAMLAB_PORT."
-        )
+        raise _in_use(host, port)
     directory = Path.cwd() / STATE_DIR
     directory.mkdir(parents=True, exist_ok=True)
     log = directory / LOG_FILE
@@ -155,21 +217,21 @@ def start_detached(host: str, port: int, verbose: bool = False) -> dict[str, Any
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-    url = f"http://{host}:{port}"
+    url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(
-                f"sim up: the endpoint exited at start-up (code "
-                f"{process.returncode}); see {log}:\n{_tail(log)}"
+            raise DaemonError(
+                f"the endpoint exited at start-up (code {process.returncode}); see {log}:\n"
+                f"{_tail(log)}"
             )
-        if endpoint_info(url, timeout=0.5) is not None:
+        info = endpoint_info(url, timeout=0.5)
+        if info is not None and info.get("pid") == process.pid:
             return {"pid": process.pid, "url": url, "log": str(log), "already": False}
         time.sleep(0.1)
     process.terminate()
-    raise SystemExit(
-        f"sim up: the endpoint did not become healthy within "
-        f"{START_TIMEOUT_SECONDS:.0f} s; see {log}"
+    raise DaemonError(
+        f"the endpoint did not become healthy within {START_TIMEOUT_SECONDS:.0f} s; see {log}"
     )
 
 
@@ -181,14 +243,19 @@ def stop_detached() -> str:
             path.unlink()
         return "no streamlab endpoint is running here"
     pid = state["pid"]
-    os.kill(pid, signal.SIGTERM)
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        state_path().unlink(missing_ok=True)
+        return "no streamlab endpoint is running here"
     deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
     while _alive(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
         with contextlib.suppress(ChildProcessError):  # reap it if it is our own child
             os.waitpid(pid, os.WNOHANG)
     if _alive(pid):
-        os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     state_path().unlink(missing_ok=True)
     return f"stopped the streamlab endpoint at {state['url']} (pid {pid})"
 
@@ -198,3 +265,10 @@ def _tail(path: Path, lines: int = 20) -> str:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return ""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on right now (for tests and benchmarks)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]

@@ -17,6 +17,7 @@ Client side, :func:`run_remote` posts a run and prints what comes back.
 
 from __future__ import annotations
 
+import http.client
 import io
 import json
 import os
@@ -104,15 +105,23 @@ class EndpointHost:
             except ValueError:
                 send(400, {"Content-Type": "application/json"}, [b'{"error": "bad JSON"}'])
                 return
-            if not self.lock.acquire(blocking=False) or self.busy:
+            if not isinstance(request, dict) or not isinstance(request.get("path"), str):
+                send(
+                    400,
+                    {"Content-Type": "application/json"},
+                    [b'{"error": "expected {\\"path\\": SCENARIO, ...}"}'],
+                )
+                return
+            with self.lock:
+                refused = self.busy
+                self.busy = True
+            if refused:
                 send(
                     409,
                     {"Content-Type": "application/json"},
                     [b'{"error": "another scenario is running in this endpoint"}'],
                 )
                 return
-            self.busy = True
-            self.lock.release()
             send(200, {"Content-Type": "application/x-ndjson"}, self._run_stream(request))
         else:
             send(
@@ -133,16 +142,22 @@ class EndpointHost:
         }
 
     def _run_stream(self, request: dict[str, Any]) -> Iterator[bytes]:
+        """Start the run now (so that ``busy`` is cleared even if the client is already gone)
+        and return the stream of its JSON lines."""
         lines: queue.Queue[dict[str, Any] | None] = queue.Queue()
         worker = threading.Thread(
             target=self._run, args=(request, lines.put), name="streamlab-run", daemon=True
         )
         worker.start()
-        while True:
-            message = lines.get(timeout=RUN_TIMEOUT_SECONDS)
-            if message is None:
-                break
-            yield (json.dumps(message) + "\n").encode()
+
+        def stream() -> Iterator[bytes]:
+            while True:
+                message = lines.get(timeout=RUN_TIMEOUT_SECONDS)
+                if message is None:
+                    break
+                yield (json.dumps(message) + "\n").encode()
+
+        return stream()
 
     def _run(self, request: dict[str, Any], put: Callable[[dict[str, Any] | None], None]) -> None:
         from sim.runner import Simulation
@@ -155,7 +170,7 @@ class EndpointHost:
                 seed=request.get("seed"),
                 speed=request.get("speed"),
                 backend=self.backend,
-                progress=True,
+                progress=bool(request.get("progress", True)),
                 progress_out=writer,
             ) as simulation:
                 result = simulation.run(export=request.get("export"))
@@ -196,8 +211,10 @@ def endpoint_info(url: str, timeout: float = 2.0) -> dict[str, Any] | None:
         return None
 
 
-def run_remote(url: str, request: dict[str, Any], out: TextIO, err: TextIO) -> tuple[bool, str]:
-    """Run a scenario inside the endpoint at ``url``; returns (passed, report)."""
+def run_remote(
+    url: str, request: dict[str, Any], out: TextIO, err: TextIO
+) -> tuple[bool, str, dict[str, Any]]:
+    """Run a scenario inside the endpoint at ``url``; returns (passed, report, result dict)."""
     data = json.dumps(request).encode()
     http_request = urllib.request.Request(
         f"{url}/_streamlab/run",
@@ -211,16 +228,23 @@ def run_remote(url: str, request: dict[str, Any], out: TextIO, err: TextIO) -> t
         raise RuntimeError(
             f"the endpoint at {url} refused the run: {error.read().decode(errors='replace')}"
         ) from error
+    except OSError as error:  # URLError: refused, reset, timed out
+        raise RuntimeError(f"no streamlab endpoint answers at {url}: {error}") from error
     with response:
-        for raw in response:
-            message = json.loads(raw)
-            if message["type"] == "progress":
-                err.write(message["line"] + "\n")
-                err.flush()
-            elif message["type"] == "result":
-                return message["passed"], message["report"]
-            elif message["type"] == "error":
-                raise RemoteRunError(message["kind"], message["message"], message["traceback"])
+        try:
+            for raw in response:
+                message = json.loads(raw)
+                if message["type"] == "progress":
+                    err.write(message["line"] + "\n")
+                    err.flush()
+                elif message["type"] == "result":
+                    return message["passed"], message["report"], message.get("result") or {}
+                elif message["type"] == "error":
+                    raise RemoteRunError(message["kind"], message["message"], message["traceback"])
+        except (OSError, ValueError, http.client.HTTPException) as error:
+            raise RuntimeError(
+                f"the endpoint at {url} broke off the run: {type(error).__name__}: {error}"
+            ) from error
     raise RuntimeError(f"the endpoint at {url} closed the connection before the run ended")
 
 

@@ -136,3 +136,36 @@ def test_runs_with_the_same_seed_are_identical_and_other_seeds_differ(tmp_path):
     first, again, other = sequence_numbers(1), sequence_numbers(1), sequence_numbers(2)
     assert first == again
     assert [d for _, d in first] != [d for _, d in other]
+
+
+def test_endpoint_backend_counts_stream_records_through_boto3(tmp_path):
+    from moto.server import ThreadedMotoServer
+
+    from sim.backends.endpoint import EndpointBackend
+    from sim.daemon import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(port=port, verbose=False)
+    server.start()
+    try:
+        body = (
+            BASE.split("functions:")[0].replace("duration: 2m", "duration: 5s")
+            + """
+    expect:
+      - stream: {stream: s}
+        equals: 25
+    """
+        )
+        path = project(tmp_path, body)
+        from sim.scenario import load_scenario
+
+        scenario = load_scenario(path)
+        backend = EndpointBackend(
+            f"http://127.0.0.1:{port}", region=scenario.region, account_id=scenario.account_id
+        )
+        with Simulation(scenario, path=path, backend=backend, speed=50.0) as simulation:
+            result = simulation.run()
+        assert result.expectations[0].actual == 25, result.report()
+        assert result.passed
+    finally:
+        server.stop()

@@ -289,7 +289,11 @@ class Clock:
         self._stop_requested = True
 
     def run(self, until: float | Event | None = None) -> Any:
-        """Run until ``until`` (a time or an event) or until nothing is left to do."""
+        """Run until ``until`` (a time or an event) or until nothing is left to do.
+
+        As in SimPy, ``until`` is exclusive: actions scheduled exactly at that time stay queued
+        (a 5-second run at 5 ticks per second makes 25 ticks, not 26).
+        """
         self._stop_requested = False
         if isinstance(until, Event):
             stop_event = until
@@ -305,7 +309,7 @@ class Clock:
         try:
             while not self._stop_requested:
                 upcoming = self.peek()
-                if upcoming > at or upcoming == float("inf"):
+                if upcoming >= at or upcoming == float("inf"):
                     break
                 self.step()
         except StopSimulation:

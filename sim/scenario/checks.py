@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from sim.clock.durations import iso
 from sim.scenario.errors import ScenarioError, describe_value
 from sim.scenario.loader import LineMap, Path, format_path
 from sim.scenario.model import (
@@ -201,6 +202,37 @@ class _Checker:
         singular = kind.removesuffix("s")
         self.must_name(at, endpoint, singular, where, [e.name for e in entries])
 
+    # -- triggers ---------------------------------------------------------------------------
+
+    def triggers(self) -> None:
+        """What CreateEventSourceMapping itself refuses: a StartingPositionTimestamp in the
+        future (mappings are created at the clock's start), and a second mapping between the
+        same stream and function (ResourceConflictException)."""
+        start = self.scenario.clock.start
+        for f, function in enumerate(self.scenario.functions):
+            seen: set[str] = set()
+            for t, trigger in enumerate(function.triggers):
+                kinesis = trigger.kinesis
+                if kinesis is None:
+                    continue
+                at = ("functions", f, "triggers", t, "kinesis")
+                stamp = kinesis.starting_position_timestamp
+                if stamp is not None and stamp > start:
+                    self.add(
+                        (*at, "starting_position_timestamp"),
+                        "a time no later than clock.start (AWS refuses a "
+                        "StartingPositionTimestamp in the future)",
+                        iso(stamp),
+                    )
+                if kinesis.stream in seen:
+                    self.add(
+                        (*at, "stream"),
+                        "one mapping per stream and function (AWS answers "
+                        "ResourceConflictException for a second one)",
+                        f"a second trigger on stream {kinesis.stream!r}",
+                    )
+                seen.add(kinesis.stream)
+
 
 def cross_check(scenario: Scenario, lines: LineMap, file: str) -> list[ScenarioError]:
     """Every cross-reference problem in ``scenario``."""
@@ -210,4 +242,5 @@ def cross_check(scenario: Scenario, lines: LineMap, file: str) -> list[ScenarioE
     checker.tables()
     checker.expectations()
     checker.subscriptions()
+    checker.triggers()
     return checker.errors

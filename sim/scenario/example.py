@@ -96,7 +96,7 @@ functions:
       - kinesis:
           stream: weather-audit
           starting_position: AT_TIMESTAMP
-          starting_position_timestamp: 2021-11-01T00:30:00Z
+          starting_position_timestamp: 2021-10-31T23:30:00Z
 
 faults:
   - function_error:

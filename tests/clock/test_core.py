@@ -148,3 +148,10 @@ def test_same_schedule_twice_gives_the_same_trace():
         return log
 
     assert trace() == trace()
+
+
+def test_until_is_exclusive(clock):
+    log = []
+    clock.call_at(1005.0, log.append, "at the end")
+    clock.run(until=1005.0)
+    assert log == [] and clock.now == 1005.0

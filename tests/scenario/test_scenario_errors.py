@@ -497,3 +497,26 @@ def test_errors_survive_pickling():
     assert str(both) == str(ScenarioErrors(errors))
     one = pickle.loads(pickle.dumps(errors[0]))
     assert (one.line, one.key, one.expected, one.found) == (5, "seed", "an integer", "'x'")
+
+
+def test_starting_position_timestamp_in_the_future():
+    text = with_function(
+        "TRIM_HORIZON",
+        "AT_TIMESTAMP\n          starting_position_timestamp: 2031-01-01T00:00:00Z",
+    )
+    error = single(text)
+    assert (error.line, error.key) == (
+        15,
+        "functions[0].triggers[0].kinesis.starting_position_timestamp",
+    )
+    assert "no later than clock.start" in error.expected
+    assert error.found == "2031-01-01T00:00:00.000Z"
+
+
+def test_two_triggers_on_one_stream_for_one_function():
+    text = with_function() + (
+        "      - kinesis:\n          stream: orders\n          starting_position: LATEST\n"
+    )
+    error = single(text)
+    assert (error.line, error.key) == (16, "functions[0].triggers[1].kinesis.stream")
+    assert "ResourceConflictException" in error.expected

@@ -118,7 +118,7 @@ def test_functions_and_triggers(example):
     assert (audit.timeout, audit.memory, audit.role, audit.env) == (3, 128, None, {})
     mapping = audit.triggers[0].kinesis
     assert (mapping.batch_size, mapping.maximum_retry_attempts, mapping.enabled) == (100, -1, True)
-    assert mapping.starting_position_timestamp == to_epoch("2021-11-01T00:30:00Z")
+    assert mapping.starting_position_timestamp == to_epoch("2021-10-31T23:30:00Z")
 
 
 def test_faults(example):

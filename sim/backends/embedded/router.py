@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from sim.backends.embedded import EmbeddedBackend
 
 KINESIS_TARGET_PREFIX = "Kinesis_20131202."
-_AWS_HOST = re.compile(r"^https?://[^/]*\.amazonaws\.com(?::\d+)?(?:/|$)")
+_AWS_HOST = re.compile(r"^https?://[^/]*\.amazonaws\.com(?:\.cn)?(?::\d+)?(?:/|$)")
 _SCOPE_REGION = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/")
 
 

@@ -15,11 +15,13 @@ a keep-alive server that writes headers and body separately waits on the client'
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import socket
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,6 +33,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from sim.backends.embedded.router import KINESIS_TARGET_PREFIX, region_of
 
 LOOPBACK = "127.0.0.1"
+LOOPBACK_HOSTS = (LOOPBACK, "localhost", "::1")
 DEFAULT_PORT = 4566
 HEALTH_PATH = "/_localstack/health"
 CONTROL_PREFIX = "/_streamlab/"
@@ -61,7 +64,13 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], endpoint: EndpointServer):
         self.endpoint = endpoint
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
+
+
+class _BadRequest(Exception):
+    """A request whose body cannot be read (malformed chunked encoding, bad Content-Length)."""
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -69,6 +78,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "streamlab"
     sys_version = ""
     server: _Server
+    _responded = False  # whether the current request's status line has been written
 
     def setup(self) -> None:
         super().setup()
@@ -88,21 +98,43 @@ class _Handler(BaseHTTPRequestHandler):
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             chunks = []
             while True:
-                size_line = self.rfile.readline()
-                size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
+                size_line = self.rfile.readline(1024)
+                try:
+                    size = int(size_line.split(b";", 1)[0].strip(), 16)
+                except ValueError:
+                    raise _BadRequest(f"bad chunk size line {size_line[:40]!r}") from None
+                if size < 0:
+                    raise _BadRequest(f"bad chunk size {size}")
                 if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
+                    while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
                     break
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
+                chunk = self.rfile.read(size)
+                if len(chunk) < size:
+                    raise _BadRequest("the connection closed inside a chunk")
+                chunks.append(chunk)
+                self.rfile.readline(1024)
             return b"".join(chunks)
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            raise _BadRequest("bad Content-Length") from None
+        if length < 0:
+            raise _BadRequest("bad Content-Length")
         return self.rfile.read(length) if length else b""
 
     def _dispatch(self) -> None:
         endpoint = self.server.endpoint
-        body = self._read_body()
+        self._responded = False
+        try:
+            body = self._read_body()
+        except _BadRequest as exc:
+            # The rest of the connection cannot be framed any more: answer and close it.
+            self.close_connection = True
+            payload = json.dumps({"__type": "BadRequest", "message": f"streamlab: {exc}"})
+            with contextlib.suppress(OSError):  # the client may be gone already
+                self._send(400, {"Content-Type": "application/x-amz-json-1.1"}, payload.encode())
+            return
         try:
             target = self.headers.get("X-Amz-Target") or ""
             if target.startswith(KINESIS_TARGET_PREFIX):
@@ -119,12 +151,15 @@ class _Handler(BaseHTTPRequestHandler):
                 status, headers, payload = endpoint.call_moto(self, body)
                 self._send(status, headers, payload)
         except Exception as exc:  # a bug of ours: answer as AWS's InternalFailure does
+            if endpoint.verbose:
+                traceback.print_exc()
+            if self._responded:  # too late for a status line: end the response here
+                self.close_connection = True
+                return
             payload = json.dumps(
                 {"__type": "InternalFailure", "message": f"streamlab: {type(exc).__name__}: {exc}"}
             ).encode()
             self._send(500, {"Content-Type": "application/x-amz-json-1.1"}, payload)
-            if endpoint.verbose:
-                raise
 
     # -- response --------------------------------------------------------------------------
     def _head(self, status: int, headers: dict[str, str] | list[tuple[str, str]]) -> list[str]:
@@ -150,17 +185,26 @@ class _Handler(BaseHTTPRequestHandler):
         self, status: int, headers: dict[str, str] | list[tuple[str, str]], payload: bytes
     ) -> None:
         lines = self._head(status, headers)
-        lines.append(f"Content-Length: {len(payload)}")
+        length = str(len(payload))
+        if self.command == "HEAD":
+            # A HEAD answer has no body but describes the GET's (S3 HeadObject's size).
+            items = headers.items() if isinstance(headers, dict) else headers
+            length = next(
+                (str(v) for k, v in items if k.lower() == "content-length"), str(len(payload))
+            )
+            payload = b""
+        lines.append(f"Content-Length: {length}")
         if self.close_connection:
             lines.append("Connection: close")
-        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        self.wfile.write(head if self.command == "HEAD" else head + payload)
+        self._responded = True
+        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload)
 
     def _send_stream(self, status: int, headers: dict[str, str], chunks: Iterable[bytes]) -> None:
         """Stream a response of unknown length (the control API's progress lines)."""
         lines = self._head(status, headers)
         lines.append("Connection: close")
         self.close_connection = True
+        self._responded = True
         self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
         for chunk in chunks:
             self.wfile.write(chunk)
@@ -179,8 +223,10 @@ class EndpointServer:
         control: ControlHandler | None = None,
         verbose: bool = False,
     ):
-        if host not in (LOOPBACK, "localhost", "::1"):
-            raise ValueError(f"the endpoint binds loopback only, not {host!r}")
+        if host not in LOOPBACK_HOSTS:
+            raise ValueError(
+                f"the endpoint binds loopback only ({', '.join(LOOPBACK_HOSTS)}), not {host!r}"
+            )
         self.backend = backend
         self.control = control
         self.verbose = verbose
@@ -198,7 +244,8 @@ class EndpointServer:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
     def start(self) -> EndpointServer:
         self._thread = threading.Thread(
@@ -231,7 +278,11 @@ class EndpointServer:
     def call_moto(self, handler: _Handler, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
         path, _, query = handler.path.partition("?")
         host = handler.headers.get("Host") or f"{self.host}:{self.port}"
-        server_name, _, server_port = host.partition(":")
+        if host.startswith("["):  # [::1]:4566
+            server_name, _, rest = host[1:].partition("]")
+            server_port = rest.lstrip(":")
+        else:
+            server_name, _, server_port = host.partition(":")
         environ: dict[str, Any] = {
             "REQUEST_METHOD": handler.command,
             "SCRIPT_NAME": "",

@@ -11,14 +11,43 @@ children start, as Lambda does after resharding.
 
 On the embedded backend the poller reads streamlab's shard store directly (no boto3 round trip);
 the store's absolute positions make the checkpoint a plain integer.
+
+How a poller works (all of it O(records handled), never O(stream)):
+
+* ``position`` is the checkpoint: the first record not yet delivered or dropped. ``batch`` holds
+  the records from there that the next invocation will carry, with each record's JSON text
+  (``texts``) and the event's size so far. While a batching window is open the batch grows
+  incrementally: each poll reads only the records after it, so a batch gathered over a long
+  window is read and encoded once.
+* A batch is *sealed* once it is full (BatchSize or the payload limit) or has been sent: a sealed
+  batch is retried as it is; nothing is added to it.
+* The event is built as JSON text directly (``encode_events=True``, the default) and handed to
+  ``invoke`` as ``bytes``, which ``LambdaRuntime.invoke`` takes as the request body. With
+  ``encode_events=False`` ``invoke`` gets the same event as a dict. Both are cut at the same
+  record: the size is always that of the JSON text.
+* Every shard the mapping will read is tracked by a poller from the moment the mapping knows of
+  it: shards listed when it starts, and children found when a parent closes (or at ``settle``).
+  A child's poller waits until its parents are read to their end. The ledger's ``available`` is
+  the sum over pollers of the records from their starting positions, so records that expire in a
+  child still waiting for its parent are reported as ``RecordExpired``, not lost.
+* An idle poll (checkpoint at the shard's end) costs a comparison and a timer.
+* The ledger's ``retried`` counts the records of failed tries that are tried again; a batch
+  dropped after its last attempt counts under ``dropped`` only.
+
+Where AWS is silent or streamlab departs from it (constants and reasons in :mod:`.limits`): the
+retry backoff; a record too large for any event (a failure before invocation); and a
+StartingPositionTimestamp in the future, which AWS refuses and streamlab honours (records
+arriving before it are skipped), since scenarios may name a time after the clock's start.
 """
 
 from __future__ import annotations
 
 import base64
 import math
+from binascii import b2a_base64
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from sim.clock import Clock, Timer, iso
@@ -27,10 +56,22 @@ from sim.services.esm import limits
 
 STARTING_POSITIONS = ("TRIM_HORIZON", "LATEST", "AT_TIMESTAMP")
 
+# '{"Records": [' + records joined by ', ' + ']}': the event's bytes around its records.
+_ENVELOPE = ('{"Records": [', "]}")
+_ENVELOPE_BYTES = len("".join(_ENVELOPE))
+_SEPARATOR_BYTES = len(", ")
+
 
 @dataclass
 class BatchOutcome:
-    """One invocation of the mapping's function: what the report and tests look at."""
+    """One invocation of the mapping's function (or one drop): what the report and tests see.
+
+    ``outcome`` is ``success`` | ``error`` | ``timeout`` for invocations and ``dropped`` for
+    records given up (``reason``: RetryAttemptsExhausted, MaximumRecordAgeExceeded). ``error``
+    with a ``reason`` and no ``request_id`` is a failure before invocation (the function was not
+    called). ``attempt`` counts invocations of this batch. ``iterator_age_ms`` is the age of the
+    batch's last record at that moment.
+    """
 
     time: float
     shard_id: str
@@ -47,13 +88,38 @@ class BatchOutcome:
 @dataclass
 class _Poller:
     shard: Any
-    start_index: int
-    position: int
-    attempts: int = 0
-    retry_end: int | None = None  # end of the batch being retried
+    start_index: int  # first position this mapping answers for (the ledger's "available")
+    position: int  # checkpoint: the next record to deliver
+    waiting: bool = False  # a parent shard is not read to its end yet
+    skip_before: float | None = None  # AT_TIMESTAMP still ahead: skip records arriving before
+    batch: list[Any] = field(default_factory=list)  # records from ``position`` on
+    texts: list[str] = field(default_factory=list)  # each record's JSON text in the event
+    size: int = 0  # bytes of the event carrying ``batch`` (0 when empty)
+    sealed: bool = False  # full or sent: retried as it is, never grown
+    attempts: int = 0  # invocations of the current batch
+    failures: int = 0  # failed tries of the current batch (with those before invocation)
     window_started: float | None = None
     timer: Timer | None = None
     finished: bool = False
+
+    def clear(self) -> None:
+        self.batch = []
+        self.texts = []
+        self.size = 0
+        self.sealed = False
+        self.attempts = self.failures = 0
+        self.window_started = None
+
+    def trim(self, count: int) -> None:
+        """Forget the batch's first ``count`` records (the checkpoint has moved past them)."""
+        if count >= len(self.batch):
+            self.clear()
+            return
+        del self.batch[:count]
+        del self.texts[:count]
+        self.size = (
+            _ENVELOPE_BYTES + sum(map(len, self.texts)) + _SEPARATOR_BYTES * (len(self.texts) - 1)
+        )
 
 
 @dataclass
@@ -76,24 +142,33 @@ class KinesisMappingConfig:
         ):
             raise ValueError("StartingPositionTimestamp goes with StartingPosition AT_TIMESTAMP")
         if not 0 <= self.maximum_batching_window <= limits.BATCHING_WINDOW_MAX_SECONDS:
-            raise ValueError("MaximumBatchingWindowInSeconds must be 0..300")
+            raise ValueError(
+                f"MaximumBatchingWindowInSeconds must be 0..{limits.BATCHING_WINDOW_MAX_SECONDS}"
+            )
         if (
             not limits.RETRY_ATTEMPTS_INFINITE
             <= self.maximum_retry_attempts
-            <= (limits.RETRY_ATTEMPTS_MAX)
+            <= limits.RETRY_ATTEMPTS_MAX
         ):
-            raise ValueError("MaximumRetryAttempts must be -1..10000")
+            raise ValueError(f"MaximumRetryAttempts must be -1..{limits.RETRY_ATTEMPTS_MAX}")
         age = self.maximum_record_age
         if age != limits.RECORD_AGE_INFINITE and not (
             limits.RECORD_AGE_MIN_SECONDS <= age <= limits.RECORD_AGE_MAX_SECONDS
         ):
-            raise ValueError("MaximumRecordAgeInSeconds must be -1 or 60..604800")
+            raise ValueError(
+                f"MaximumRecordAgeInSeconds must be -1 or "
+                f"{limits.RECORD_AGE_MIN_SECONDS}..{limits.RECORD_AGE_MAX_SECONDS}"
+            )
 
 
 @dataclass
 class KinesisEventSourceMapping:
-    """A mapping from one stream to one function. ``invoke(event)`` returns an object with
-    ``outcome`` ("success" | "error" | "timeout") and ``request_id``."""
+    """A mapping from one stream to one function.
+
+    ``invoke(event)`` returns an object with ``outcome`` ("success" | "error" | "timeout") and
+    ``request_id``. ``event`` is the Kinesis event as JSON ``bytes`` (``encode_events=True``, what
+    ``LambdaRuntime.invoke`` takes as a request body), or as a dict (``encode_events=False``).
+    """
 
     uuid: str
     clock: Clock
@@ -101,22 +176,30 @@ class KinesisEventSourceMapping:
     stream_name: str
     function_name: str
     function_arn: str
-    invoke: Callable[[dict[str, Any]], Any]
+    invoke: Callable[[Any], Any]
     ledger: Ledger
     role_arn: str
     region: str
     config: KinesisMappingConfig = field(default_factory=KinesisMappingConfig)
     batches: list[BatchOutcome] = field(default_factory=list)
+    encode_events: bool = True
 
     def __post_init__(self) -> None:
         self.config.validate()
         self._stream = self.store.get_stream(self.stream_name)
         self.stream_arn = self._stream.arn
         self._pollers: dict[str, _Poller] = {}
-        self._done: set[str] = set()
+        self._started = False
+        self._reported = (0, 0)  # (available, in_flight) added to the hop by settle()
         self._hop = self.ledger.hop(f"stream {self.stream_name}", f"function {self.function_name}")
         self._phase = self.clock.now
         self.created_at = self.clock.now
+        # the parts of every record's JSON text that depend on the mapping only
+        self._record_tail = (
+            f', "invokeIdentityArn": {encode_basestring_ascii(self.role_arn)}'
+            f', "awsRegion": {encode_basestring_ascii(self.region)}'
+            f', "eventSourceARN": {encode_basestring_ascii(self.stream_arn)}}}'
+        )
         self.state = "Disabled"
         if self.config.enabled:
             self.enable()
@@ -126,12 +209,13 @@ class KinesisEventSourceMapping:
         if self.state == "Enabled":
             return
         self.state = "Enabled"
-        if not self._pollers and not self._done:
+        if not self._started:
+            self._started = True
             self._start_pollers()
-        else:  # resume from the last checkpoint of every shard
-            for poller in self._pollers.values():
-                if not poller.finished:
-                    self._schedule(poller, self.clock.now)
+            return
+        for poller in self._pollers.values():  # resume from each shard's checkpoint
+            if not poller.finished and not poller.waiting:
+                self._schedule(poller, self.clock.now)
 
     def disable(self) -> None:
         self.state = "Disabled"
@@ -141,28 +225,59 @@ class KinesisEventSourceMapping:
                 poller.timer = None
 
     def _start_pollers(self) -> None:
-        position = self.config.starting_position
+        config = self.config
         shards = self._stream.shards
-        if position == "LATEST":
+        if config.starting_position == "LATEST":
             for shard in shards:
                 if not shard.is_closed:
-                    self._add_poller(shard, shard.end_index)
-            return
-        ids = {shard.shard_id for shard in shards}
-        for shard in shards:
-            parents = [p for p in (shard.parent_shard_id, shard.adjacent_parent_shard_id) if p]
-            if not any(parent in ids for parent in parents):
-                self._add_poller(shard, self._initial_index(shard))
+                    self._track(shard, shard.end_index)
+        else:
+            # Every listed shard, from the starting position; children wait for their parents.
+            for shard in shards:
+                if config.starting_position == "AT_TIMESTAMP":
+                    index = shard.index_at_timestamp(config.starting_position_timestamp)
+                else:
+                    index = shard.first_index
+                self._track(shard, index)
+        self._release()
 
-    def _initial_index(self, shard: Any) -> int:
-        if self.config.starting_position == "AT_TIMESTAMP":
-            return shard.index_at_timestamp(self.config.starting_position_timestamp)
-        return shard.first_index
-
-    def _add_poller(self, shard: Any, index: int) -> None:
-        poller = _Poller(shard=shard, start_index=index, position=index)
+    def _track(self, shard: Any, index: int) -> _Poller:
+        """Answer for ``shard`` from position ``index`` on; poll it once its parents are done."""
+        ts = self.config.starting_position_timestamp
+        poller = _Poller(
+            shard=shard,
+            start_index=index,
+            position=index,
+            waiting=True,
+            skip_before=ts if ts is not None and ts > self.clock.now else None,
+        )
         self._pollers[shard.shard_id] = poller
-        self._schedule(poller, self.clock.now)
+        return poller
+
+    def _discover(self) -> None:
+        """Track the children (created since) of the shards this mapping reads."""
+        pollers = self._pollers
+        for shard in self._stream.shards:  # id order: parents before children
+            if shard.shard_id in pollers:
+                continue
+            parents = (shard.parent_shard_id, shard.adjacent_parent_shard_id)
+            if any(parent in pollers for parent in parents if parent):
+                # created after this mapping started reading: every record of it is new
+                self._track(shard, 0)
+
+    def _release(self) -> None:
+        """Start the waiting pollers whose parents are read to their end (or not read at all:
+        expired, or closed before a LATEST mapping started)."""
+        pollers = self._pollers
+        for poller in pollers.values():
+            if not poller.waiting:
+                continue
+            shard = poller.shard
+            parents = (shard.parent_shard_id, shard.adjacent_parent_shard_id)
+            if all(pollers[p].finished for p in parents if p and p in pollers):
+                poller.waiting = False
+                if self.state == "Enabled":
+                    self._schedule(poller, self.clock.now)
 
     def _schedule(self, poller: _Poller, when: float) -> None:
         if poller.timer is not None:
@@ -178,40 +293,88 @@ class KinesisEventSourceMapping:
     # -- polling --------------------------------------------------------------------------
     def _poll(self, poller: _Poller) -> None:
         poller.timer = None
-        if self.state != "Enabled" or poller.finished:
+        if self.state != "Enabled" or poller.finished or poller.waiting:
             return
         shard = poller.shard
+        if not poller.batch and poller.position >= shard.end_index and poller.skip_before is None:
+            # idle: nothing new, nothing to expire (the checkpoint is at the shard's end)
+            if shard.is_closed:
+                self._finish(poller)
+            else:
+                self._schedule(poller, self._next_tick())
+            return
         self._drop_expired(poller)
-        end = poller.retry_end
-        limit = self.config.batch_size if end is None else end - poller.position
-        records, next_index = shard.read(poller.position, limit, limits.INVOKE_PAYLOAD_MAX_BYTES)
-        records, next_index = self._fit_payload(records, poller.position, next_index)
-        if not records:
-            poller.attempts, poller.retry_end, poller.window_started = 0, None, None
+        if poller.skip_before is not None:
+            self._skip(poller)
+        if not poller.sealed:
+            self._gather(poller)
+        if not poller.batch:
+            poller.clear()
             if shard.is_closed and poller.position >= shard.end_index:
                 self._finish(poller)
             else:
                 self._schedule(poller, self._next_tick())
             return
-        if end is None and self._waiting_for_window(poller, records):
+        if not poller.sealed and self._waiting_for_window(poller):
             return
-        poller.window_started = None
-        self._invoke(poller, records, next_index)
+        poller.sealed = True
+        self._invoke(poller)
 
-    def _fit_payload(
-        self, records: list[Any], start: int, next_index: int
-    ) -> tuple[list[Any], int]:
-        """Cut the batch where the event would exceed the 6 MB invocation payload."""
-        total = 0
-        for count, record in enumerate(records):
-            total += 4 * ((len(record.data) + 2) // 3) + limits.EVENT_RECORD_OVERHEAD_BYTES
-            if total > limits.INVOKE_PAYLOAD_MAX_BYTES and count:
-                return records[:count], start + count
-        return records, next_index
+    def _gather(self, poller: _Poller) -> None:
+        """Add the records after the batch, up to BatchSize and the payload limit (exactly: the
+        size of each record's JSON text in the event)."""
+        batch, texts = poller.batch, poller.texts
+        batch_size = self.config.batch_size
+        room = batch_size - len(batch)
+        if room > 0:
+            size = poller.size or _ENVELOPE_BYTES - _SEPARATOR_BYTES
+            limit = limits.INVOKE_PAYLOAD_MAX_BYTES
+            # A record's stored size (data + partition key) is below its size in the event, so
+            # reading up to the bytes left returns every record that can fit, and maybe more.
+            shard = poller.shard
+            records, next_index = shard.read(
+                poller.position + len(batch), room, max(limit - size, 1)
+            )
+            shard_id = shard.shard_id
+            tail = self._record_tail
+            arrival, stamp = None, ""
+            for r in records:
+                seq = r.sequence_number
+                if r.arrival != arrival:  # records of one put share their arrival
+                    arrival = r.arrival
+                    stamp = repr(round(arrival, 3))
+                text = (
+                    '{"kinesis": {"kinesisSchemaVersion": "1.0", "partitionKey": '
+                    f"{encode_basestring_ascii(r.partition_key)}, "
+                    f'"sequenceNumber": "{seq}", '
+                    f'"data": "{b2a_base64(r.data, newline=False).decode("ascii")}", '
+                    f'"approximateArrivalTimestamp": {stamp}}}, '
+                    '"eventSource": "aws:kinesis", "eventVersion": "1.0", '
+                    f'"eventID": "{shard_id}:{seq}", "eventName": "aws:kinesis:record"{tail}'
+                )
+                grown = size + len(text) + _SEPARATOR_BYTES
+                if grown > limit and batch:
+                    poller.sealed = True  # full: the payload limit
+                    break
+                batch.append(r)
+                texts.append(text)
+                size = grown
+                if size > limit:  # alone too large for any event: never sent, sealed now
+                    poller.sealed = True
+                    break
+            else:
+                # full by count, or by bytes (the read stopped short of records that remain)
+                if len(batch) >= batch_size or next_index < shard.end_index:
+                    poller.sealed = True
+            poller.size = size if batch else 0
+        else:
+            poller.sealed = True
 
-    def _waiting_for_window(self, poller: _Poller, records: list[Any]) -> bool:
+    def _waiting_for_window(self, poller: _Poller) -> bool:
+        """MaximumBatchingWindowInSeconds: keep gathering until the batch is full (count or
+        payload, which seals it) or the window, opened when its first record was read, ends."""
         window = self.config.maximum_batching_window
-        if window <= 0 or len(records) >= self.config.batch_size:
+        if window <= 0:
             return False
         now = self.clock.now
         if poller.window_started is None:
@@ -227,32 +390,53 @@ class KinesisEventSourceMapping:
         first = poller.shard.first_index
         if poller.position < first:
             self._hop.dropped["RecordExpired"] += first - poller.position
+            poller.trim(first - poller.position)
             poller.position = first
-            if poller.retry_end is not None and poller.retry_end <= first:
-                poller.retry_end, poller.attempts = None, 0
 
-    def _invoke(self, poller: _Poller, records: list[Any], next_index: int) -> None:
+    def _skip(self, poller: _Poller) -> None:
+        """AT_TIMESTAMP still ahead: records arriving before it are not for this mapping."""
+        ts = poller.skip_before
+        assert ts is not None
+        if not poller.batch:
+            index = poller.shard.index_at_timestamp(ts)
+            if index > poller.position:
+                poller.start_index += index - poller.position
+                poller.position = index
+        if self.clock.now >= ts:  # every later record arrives at or after ts
+            poller.skip_before = None
+
+    def _invoke(self, poller: _Poller) -> None:
         config, now = self.config, self.clock.now
         if config.maximum_record_age != limits.RECORD_AGE_INFINITE:
             # Records arrive in order within a shard, so the too-old ones lead the batch.
-            old = 0
-            while old < len(records) and now - records[old].arrival > config.maximum_record_age:
+            batch, old = poller.batch, 0
+            while old < len(batch) and now - batch[old].arrival > config.maximum_record_age:
                 old += 1
             if old:
-                self._drop(poller, records[:old], "MaximumRecordAgeExceeded")
+                self._drop(poller, batch[:old], "MaximumRecordAgeExceeded")
+                poller.trim(old)
                 poller.position += old
-                if old == len(records):
-                    self._advance(poller, next_index)
+                if not poller.batch:
+                    self._schedule(poller, now)  # read on from the new checkpoint
                     return
-                records = records[old:]
-        poller.attempts += 1
-        result = self.invoke(self._event(poller.shard.shard_id, records))
+        records = poller.batch
+        shard_id = poller.shard.shard_id
         age_ms = max(0, int(round((now - records[-1].arrival) * 1000)))
+        if poller.size > limits.INVOKE_PAYLOAD_MAX_BYTES:
+            # one record too large for any event: a failure before invocation
+            self._failed(poller, limits.PAYLOAD_TOO_LARGE_REASON, age_ms)
+            return
+        poller.attempts += 1
+        if self.encode_events:
+            event: Any = ", ".join(poller.texts).join(_ENVELOPE).encode("ascii")
+        else:
+            event = self._event(shard_id, records)
+        result = self.invoke(event)
         outcome = getattr(result, "outcome", "error")
         self.batches.append(
             BatchOutcome(
                 time=now,
-                shard_id=poller.shard.shard_id,
+                shard_id=shard_id,
                 first_sequence=records[0].sequence_number,
                 last_sequence=records[-1].sequence_number,
                 size=len(records),
@@ -264,44 +448,67 @@ class KinesisEventSourceMapping:
         )
         if outcome == "success":
             self._hop.delivered += len(records)
-            self._advance(poller, next_index)
+            self._advance(poller)
             return
-        self._hop.retried += len(records)
-        retries_used = poller.attempts - 1
         if (
             config.maximum_retry_attempts != limits.RETRY_ATTEMPTS_INFINITE
-            and retries_used >= config.maximum_retry_attempts
+            and poller.attempts > config.maximum_retry_attempts
         ):
             self._drop(poller, records, "RetryAttemptsExhausted")
-            self._advance(poller, next_index)
+            self._advance(poller)
             return
-        poller.retry_end = next_index
-        delay = min(
-            limits.RETRY_DELAY_FIRST_SECONDS * 2**retries_used, limits.RETRY_DELAY_MAX_SECONDS
-        )
-        self._schedule(poller, now + delay)
+        self._hop.retried += len(records)
+        self._retry_later(poller)
 
-    def _drop(self, poller: _Poller, dropped: list[Any], reason: str) -> None:
-        self._hop.dropped[reason] += len(dropped)
+    def _failed(self, poller: _Poller, reason: str, age_ms: int) -> None:
+        """A failure before invocation: not counted against MaximumRetryAttempts."""
+        records = poller.batch
         self.batches.append(
             BatchOutcome(
                 time=self.clock.now,
+                shard_id=poller.shard.shard_id,
+                first_sequence=records[0].sequence_number,
+                last_sequence=records[-1].sequence_number,
+                size=len(records),
+                outcome="error",
+                attempt=poller.attempts,
+                iterator_age_ms=age_ms,
+                reason=reason,
+            )
+        )
+        self._hop.retried += len(records)
+        self._retry_later(poller)
+
+    def _retry_later(self, poller: _Poller) -> None:
+        # the exponent is capped: 2**1024 would not convert to a float (after ~17 h of retries)
+        doubling = 2.0 ** min(poller.failures, 30)
+        delay = min(limits.RETRY_DELAY_FIRST_SECONDS * doubling, limits.RETRY_DELAY_MAX_SECONDS)
+        poller.failures += 1
+        self._schedule(poller, self.clock.now + delay)
+
+    def _drop(self, poller: _Poller, dropped: list[Any], reason: str) -> None:
+        self._hop.dropped[reason] += len(dropped)
+        now = self.clock.now
+        self.batches.append(
+            BatchOutcome(
+                time=now,
                 shard_id=poller.shard.shard_id,
                 first_sequence=dropped[0].sequence_number,
                 last_sequence=dropped[-1].sequence_number,
                 size=len(dropped),
                 outcome="dropped",
                 attempt=poller.attempts,
-                iterator_age_ms=int(round((self.clock.now - dropped[-1].arrival) * 1000)),
+                iterator_age_ms=max(0, int(round((now - dropped[-1].arrival) * 1000))),
                 reason=reason,
             )
         )
 
-    def _advance(self, poller: _Poller, next_index: int) -> None:
-        poller.position = next_index
-        poller.attempts, poller.retry_end = 0, None
+    def _advance(self, poller: _Poller) -> None:
+        """The batch is done with (delivered or dropped): move the checkpoint past it."""
+        poller.position += len(poller.batch)
+        poller.clear()
         shard = poller.shard
-        if next_index < shard.end_index:
+        if poller.position < shard.end_index:
             self._schedule(poller, self.clock.now)  # more records: keep reading
         elif shard.is_closed:
             self._finish(poller)
@@ -311,20 +518,12 @@ class KinesisEventSourceMapping:
     def _finish(self, poller: _Poller) -> None:
         """A closed shard read to its end: start the children whose parents are all done."""
         poller.finished = True
-        self._done.add(poller.shard.shard_id)
-        for shard in self._stream.shards:
-            if shard.shard_id in self._pollers:
-                continue
-            parents = [p for p in (shard.parent_shard_id, shard.adjacent_parent_shard_id) if p]
-            if (
-                parents
-                and poller.shard.shard_id in parents
-                and all(p in self._done for p in parents)
-            ):
-                self._add_poller(shard, max(shard.first_index, 0))
+        self._discover()
+        self._release()
 
     # -- events ---------------------------------------------------------------------------
     def _event(self, shard_id: str, records: list[Any]) -> dict[str, Any]:
+        """The event as a dict (``encode_events=False``); the JSON text path builds the same."""
         stream_arn, role_arn, region = self.stream_arn, self.role_arn, self.region
         b64 = base64.b64encode
         return {
@@ -351,20 +550,29 @@ class KinesisEventSourceMapping:
 
     # -- accounting -----------------------------------------------------------------------
     def settle(self) -> None:
-        """At the end of a run: what reached the stream for this mapping, and what is left."""
+        """At the end of a run: what reached the stream for this mapping, and what is left.
+
+        ``available`` counts, for every shard this mapping reads (children waiting for their
+        parents included), the records from its starting position; ``in_flight`` those past
+        its checkpoint (not yet delivered or dropped, retried batches included). Records that
+        left retention unread are dropped (``RecordExpired``) first.
+        """
+        if self._started:
+            self._discover()
         available = in_flight = 0
         for poller in self._pollers.values():
             self._drop_expired(poller)
-            available += poller.shard.end_index - poller.start_index
-            in_flight += poller.shard.end_index - poller.position
-        for shard in self._stream.shards:  # children not started yet: still waiting
-            if shard.shard_id not in self._pollers and (
-                shard.parent_shard_id or shard.adjacent_parent_shard_id
-            ):
-                available += shard.end_index - shard.first_index
-                in_flight += shard.end_index - shard.first_index
-        self._hop.available = available
-        self._hop.in_flight = in_flight
+            if poller.skip_before is not None:
+                self._skip(poller)
+            end = poller.shard.end_index
+            available += end - poller.start_index
+            in_flight += end - poller.position
+        # Add this mapping's share (replacing what an earlier settle() reported), so a hop
+        # shared by two mappings of one function on one stream adds up.
+        hop, (reported_available, reported_in_flight) = self._hop, self._reported
+        hop.available += available - reported_available
+        hop.in_flight += in_flight - reported_in_flight
+        self._reported = (available, in_flight)
 
     @property
     def max_iterator_age_ms(self) -> int:

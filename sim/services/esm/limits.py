@@ -18,12 +18,19 @@ RECORD_AGE_MIN_SECONDS = 60
 RECORD_AGE_MAX_SECONDS = 604_800
 # Lambda polls each shard at a base rate of once per second (standard iterators).
 POLL_INTERVAL_SECONDS = 1.0
-# A batch stops growing at the synchronous invocation payload limit, 6 MB.
-# https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+# A batch stops growing at the synchronous invocation payload limit, 6 MB: the request body
+# Lambda's Invoke accepts, 6,291,456 bytes (the figure its RequestTooLargeException quotes).
+# https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html ; API_Invoke.html
+# streamlab measures the event exactly as it sends it: JSON with Python's default separators and
+# ASCII escapes (what ``json.dumps`` gives for the same event), so a batch passed as a dict and
+# one passed as encoded bytes are cut at the same record.
 INVOKE_PAYLOAD_MAX_BYTES = 6 * 1024 * 1024
-# Bytes an event record adds around the base64 of its data (field names, ARNs, ids): measured
-# on the AWS example event; used to keep batches under the payload limit.
-EVENT_RECORD_OVERHEAD_BYTES = 400
+# A record whose event alone exceeds the payload limit (possible with Kinesis large records,
+# MaxRecordSizeInKiB above ~4,500) can never be sent. AWS does not document this case; streamlab
+# treats it as a failure before invocation (aws-semantics §2): the function is not called,
+# MaximumRetryAttempts does not count it, and the record is retried until it passes
+# MaximumRecordAgeInSeconds or leaves the stream's retention (assumption, not AWS-documented).
+PAYLOAD_TOO_LARGE_REASON = "RequestTooLargeException"
 # AWS does not document how soon a failed batch is retried. streamlab retries after 1 s and
 # doubles the delay on each further failure, up to 60 s (assumption, not AWS-documented).
 RETRY_DELAY_FIRST_SECONDS = 1.0

@@ -17,6 +17,8 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	@$(BIN)/python -m pip install --quiet --upgrade pip uv
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@command -v java >/dev/null 2>&1 || echo "note: no Java found. Flink jobs (PyFlink) need Java 17: \
+	  sudo apt-get install -y openjdk-17-jre-headless (Debian/Ubuntu); everything else works without it."
 	@touch $@
 
 # Re-resolve the pinned dependency set after changing pyproject.toml.

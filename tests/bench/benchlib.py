@@ -1,21 +1,28 @@
 """What the benchmarks share: sizes (full or ``BENCH_QUICK=1``), ports, subprocesses, tables.
 
-Environment:
+Environment (all optional):
 
 ``BENCH_QUICK=1``
     Small sizes (ingest to 100k records, trigger 50k records, NOAA without the larger variant):
     the whole suite in about a minute and a half, for developing the benchmarks.
+``BENCH_SERIES=streamlab,http``
+    Ingest series to run (floor, streamlab, http, trivial, moto, ministack; default all).
 ``BENCH_SEGMENT_LIMIT`` (default 20)
-    Seconds: a series stops after the first segment that took longer (moto, ministack).
+    Seconds: a series stops once a segment has taken this long (moto, ministack).
 ``BENCH_SERIES_BUDGET`` (default 100; quick 40)
     Seconds: a series also stops once its segments add up to more than this, so that
     ``make bench`` stays within about ten minutes.
-``BENCH_SKIP_MINISTACK=1``
-    Do not install or run ministack (reported as skipped).
+``BENCH_SHARDS`` (default 4)
+    Shards of the ingest stream (the same for every series).
+``BENCH_TRIGGER_RECORDS`` (default 200000; quick 50000)
+    Records pre-loaded for the trigger benchmark.
+``BENCH_SKIP_MINISTACK=1``, ``BENCH_MINISTACK_VERSION`` (default 1.5.33)
+    Leave ministack out (reported as skipped), or compare another version.
 ``BENCH_NO_ASSERT=1``
     Print everything but do not fail on missed targets.
 
-Results of the last run are also written as JSON to ``.bench-cache/results/<name>.json``.
+Files: ``.bench-cache/`` (git-ignored) holds ministack's venv, server logs (``logs/``), the
+larger NOAA variant (``scenarios/``) and the last run's numbers as JSON (``results/``).
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +120,11 @@ def save(name: str, data: Any) -> Path:
 
 
 def run_json_lines(
-    argv: Sequence[str], *, timeout: float, env: dict[str, str] | None = None
+    argv: Sequence[str],
+    *,
+    timeout: float,
+    env: dict[str, str] | None = None,
+    on_line: Callable[[dict[str, Any]], None] | None = None,
 ) -> tuple[list[dict[str, Any]], str, int | None]:
     """Run a worker that prints one JSON object per line; return (objects, stderr, exit code).
 
@@ -155,6 +166,9 @@ def run_json_lines(
                     objects.append(json.loads(line))
                 except ValueError:
                     errors.append(line + "\n")
+                    continue
+                if on_line is not None:
+                    on_line(objects[-1])
         code = process.wait()
     finally:
         timer.cancel()
@@ -196,7 +210,8 @@ class Server:
         raise TimeoutError(f"{url} did not answer within {timeout:.0f} s: {self.tail()}")
 
     def tail(self, lines: int = 15) -> str:
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:

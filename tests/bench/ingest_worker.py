@@ -19,8 +19,9 @@ Every request carries 500 records of ``--payload`` random bytes with random 16-c
 partition keys (a pool of pre-built requests is cycled, so building them is not timed). The
 stream has ``--shards`` shards (default 4). The first boundary is a warm-up; then one JSON
 line per segment between boundaries: ``{"event": "segment", "start", "end", "seconds", "rps"}``.
-A series stops after a segment slower than ``--segment-limit`` seconds or once its segments
-add up to more than ``--budget`` seconds; the last line says where and why.
+A series stops once a segment has taken ``--segment-limit`` seconds (that segment is reported
+as far as it got, ``"partial": true``) or once its segments add up to more than ``--budget``
+seconds; the last line says where and why.
 
 streamlab meters per-shard writes (1,000 records/s, 1 MiB/s) on its clock: here the clock
 advances one simulated second per request, so no record is refused (each request puts about
@@ -31,7 +32,9 @@ meter nothing.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import os
 import random
 import sys
 import time
@@ -59,6 +62,33 @@ class StepClock:
     def __call__(self) -> float:
         self.now += 1.0
         return self.now
+
+
+class GcTimer:
+    """Seconds spent in the cyclic garbage collector of this process (``gc.callbacks``)."""
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        self._began = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.total += time.perf_counter() - self._began
+
+
+def cpu_of(pid: int | None) -> float:
+    """User + system CPU seconds of another process (all its threads), 0.0 if unknown."""
+    if pid is None:
+        return 0.0
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def make_pool(count: int, payload: int, seed: int) -> list[list[dict[str, Any]]]:
@@ -172,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--segment-limit", type=float, default=20.0)
     parser.add_argument("--budget", type=float, default=100.0)
+    parser.add_argument("--server-pid", type=int, help="also report this process's CPU time")
     args = parser.parse_args(argv)
     boundaries = [int(b) for b in args.boundaries.split(",")]
     if any(b % BATCH for b in boundaries) or boundaries != sorted(boundaries):
@@ -193,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
 
     put_records = client.put_records
     perf_counter = time.perf_counter
+    process_time = time.process_time
+    gc_timer = GcTimer()
     stored = 0
     request = 0
     spent = 0.0
@@ -200,8 +233,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for number, end in enumerate(boundaries):
             start = stored
+            gc_began, cpu_began, server_began = (
+                gc_timer.total,
+                process_time(),
+                cpu_of(args.server_pid),
+            )
             began = perf_counter()
+            limit = began + args.segment_limit
             while stored < end:
+                if request % 4 == 0 and number and perf_counter() > limit:
+                    stopped = f"stopped {args.segment_limit:.0f} s into the segment"
+                    break
                 records = pool[request % len(pool)]
                 request += 1
                 response = put_records(StreamName=STREAM, Records=records)
@@ -210,19 +252,23 @@ def main(argv: list[str] | None = None) -> int:
                     raise RuntimeError(f"{response['FailedRecordCount']} records refused: {failed}")
                 stored += BATCH
             seconds = perf_counter() - began
+            cpu = process_time() - cpu_began
+            server_cpu = cpu_of(args.server_pid) - server_began
             emit(
                 event="warmup" if number == 0 else "segment",
                 start=start,
-                end=end,
+                end=stored,
                 seconds=seconds,
-                rps=(end - start) / seconds,
+                rps=(stored - start) / seconds,
+                partial=stored < end,
+                cpu=cpu,
+                server_cpu=server_cpu if args.server_pid else None,
+                gc=gc_timer.total - gc_began,
             )
             if number == 0:
                 continue
             spent += seconds
-            if seconds > args.segment_limit:
-                stopped = f"segment took {seconds:.1f} s (> {args.segment_limit:.0f} s)"
-            elif spent > args.budget and end != boundaries[-1]:
+            if not stopped and spent > args.budget and end != boundaries[-1]:
                 stopped = f"series budget of {args.budget:.0f} s used"
             if stopped:
                 break

@@ -268,7 +268,11 @@ def _tail(path: Path, lines: int = 20) -> str:
 
 
 def free_port(host: str = "127.0.0.1") -> int:
-    """A port nothing listens on right now (for tests and benchmarks)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
+    """A port nothing listens on right now, never the default 4566 (a developer's endpoint):
+    for tests and benchmarks."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind((host, 0))
+            port = probe.getsockname()[1]
+        if port != 4566:
+            return port

@@ -31,7 +31,6 @@ import datetime as _dt
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import threading
@@ -55,12 +54,6 @@ QUICK = flag("BENCH_QUICK")
 ASSERT = not flag("BENCH_NO_ASSERT")
 SEGMENT_LIMIT = float(os.environ.get("BENCH_SEGMENT_LIMIT", "20"))
 SERIES_BUDGET = float(os.environ.get("BENCH_SERIES_BUDGET", "40" if QUICK else "100"))
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def machine() -> str:

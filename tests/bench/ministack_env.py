@@ -18,7 +18,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchlib import CACHE, Server, free_port
+from benchlib import CACHE, Server
+
+from sim.daemon import free_port
 
 VERSION = os.environ.get("BENCH_MINISTACK_VERSION", "1.5.33")
 VENV = CACHE / "ministack-venv"

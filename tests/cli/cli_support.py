@@ -4,29 +4,19 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import textwrap
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from sim.daemon import free_port  # noqa: F401 - re-exported for the tests
+from tests.standin import StandIn  # noqa: F401 - re-exported for the tests
 
 REPO = Path(__file__).resolve().parents[2]
 NOAA = REPO / "scenarios" / "noaa-weather.yaml"
 BIN = Path(sys.executable).parent
 AWS = str(BIN / "aws")
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on (never 4566, a developer's endpoint)."""
-    while True:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        if port != 4566:
-            return port
 
 
 def sim_env(directory: Path, **extra: str) -> dict[str, str]:
@@ -104,51 +94,3 @@ def producer_only(name: str = "producer-only", *, expect: str = "", duration: st
               stations: 2
         """
     ) + textwrap.dedent(expect)
-
-
-class StandIn:
-    """A local HTTP server standing in for AWS: counts requests, refuses every one (400)."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, str, str]] = []
-        stand_in = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
-                target = self.headers.get("X-Amz-Target") or ""
-                stand_in.requests.append((self.command, self.path, target))
-                payload = json.dumps(
-                    {"__type": "AccessDeniedException", "message": "stand-in for AWS"}
-                ).encode()
-                self.send_response(400)
-                self.send_header("Content-Type", "application/x-amz-json-1.1")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            do_GET = do_PUT = do_DELETE = do_HEAD = do_POST
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> StandIn:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)

@@ -40,11 +40,12 @@ from benchlib import (
     banner,
     flag,
     fmt,
-    free_port,
     save,
     table,
 )
 from benchlib import run_json_lines as run_lines
+
+from sim.daemon import free_port
 
 pytestmark = pytest.mark.bench
 
@@ -378,7 +379,13 @@ def report(all_series: dict[str, Series]) -> None:
     print("targets (judged on CPU time; wall clock in brackets)")
     if streamlab and streamlab.rates("cpu"):
         rates, walls = streamlab.rates("cpu"), streamlab.rates("wall")
-        worst, first, last = min(rates), rates[0], rates[-1]
+        # Flatness compares the first two segments with the last two: a single segment can
+        # hold a full garbage collection (its cost grows with the stream but, amortised, stays
+        # linear), which makes one-segment ratios noise.
+        worst = min(rates)
+        first, last = sum(rates[:2]) / len(rates[:2]), sum(rates[-2:]) / len(rates[-2:])
+        first_wall = sum(walls[:2]) / len(walls[:2])
+        last_wall = sum(walls[-2:]) / len(walls[-2:])
         flat = last / first
         ok = worst >= TARGET_IN_PROCESS
         print(
@@ -387,8 +394,9 @@ def report(all_series: dict[str, Series]) -> None:
             f"{'met' if ok else 'MISSED'}"
         )
         print(
-            f"  in-process flat (last >= {FLAT} x first): {last:,.0f} / {first:,.0f} = "
-            f"{flat:.2f} [{walls[-1] / walls[0]:.2f}] -> {'met' if flat >= FLAT else 'MISSED'}"
+            f"  in-process flat (last two segments >= {FLAT} x first two): {last:,.0f} / "
+            f"{first:,.0f} = {flat:.2f} [{last_wall / first_wall:.2f}] -> "
+            f"{'met' if flat >= FLAT else 'MISSED'}"
         )
         gc_share = streamlab.gc_seconds() / streamlab.seconds()
         last_segment = list(streamlab.segments.values())[-1]
@@ -408,7 +416,9 @@ def report(all_series: dict[str, Series]) -> None:
         if not ok:
             failures.append(f"in-process min {worst:,.0f}/s < {TARGET_IN_PROCESS:,}/s")
         if flat < FLAT:
-            failures.append(f"in-process curve not flat: last/first = {flat:.2f} < {FLAT}")
+            failures.append(
+                f"in-process curve not flat: last two / first two segments = {flat:.2f} < {FLAT}"
+            )
         if streamlab.records < BOUNDARIES[-1]:
             failures.append(f"in-process stopped at {streamlab.records:,}: {streamlab.stopped}")
     if http and http.rates("cpu"):

@@ -71,6 +71,11 @@ class AwsBackend(Backend):
                 else (f"{function.name}-role")
             )
             lines.append(f"IAM role {role} (global)")
+        if scenario.functions:
+            lines.append(
+                f"(the {len(scenario.functions)} Lambda function(s) run here, in-process, "
+                "against these resources; nothing is deployed to Lambda)"
+            )
         return lines
 
     def start(self) -> None:
@@ -78,7 +83,7 @@ class AwsBackend(Backend):
             raise ConfirmationRequired([])
 
     def stop(self) -> None:
-        pass
+        """Nothing to stop: the service outlives the run (resources stay, as the user chose)."""
 
     def describe(self) -> str:
         return f"aws (profile {self.profile or 'default'}, region {self.region})"

@@ -39,7 +39,7 @@ class EndpointBackend(Backend):
             raise ConnectionError(f"no endpoint answers at {self.url}: {exc}") from exc
 
     def stop(self) -> None:
-        pass
+        """Nothing to stop: the service outlives the run (resources stay, as the user chose)."""
 
     def describe(self) -> str:
         return f"endpoint {self.url} (region {self.region})"

@@ -36,8 +36,8 @@ How a poller works (all of it O(records handled), never O(stream)):
 
 Where AWS is silent or streamlab departs from it (constants and reasons in :mod:`.limits`): the
 retry backoff; a record too large for any event (a failure before invocation); and a
-StartingPositionTimestamp in the future, which AWS refuses and streamlab honours (records
-arriving before it are skipped), since scenarios may name a time after the clock's start.
+StartingPositionTimestamp in the future, which AWS refuses (and so does the scenario checker)
+but a mapping built directly honours (records arriving before it are skipped).
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ def _table(rows: list[list[str]], headers: list[str]) -> list[str]:
     line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
     out = [line, "  ".join("-" * w for w in widths)]
     out += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
-    return out
+    return [line.rstrip() for line in out]
 
 
 def render(result: SimulationResult, color: bool | None = None) -> str:

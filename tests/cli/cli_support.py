@@ -94,3 +94,21 @@ def producer_only(name: str = "producer-only", *, expect: str = "", duration: st
               stations: 2
         """
     ) + textwrap.dedent(expect)
+
+
+MISSING_HANDLER = """\
+name: missing-handler
+clock:
+  start: 2021-11-01T09:00:00Z
+  duration: 10s
+resources:
+  streams:
+    - name: s1
+      shards: 1
+functions:
+  - name: f
+    handler: no_such_module_xyz.handler:lambda_handler
+    triggers:
+      - kinesis: {stream: s1, starting_position: TRIM_HORIZON}
+"""
+"""A scenario whose handler module does not exist."""

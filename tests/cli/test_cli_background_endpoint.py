@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_support import NOAA, aws, free_port, producer_only, sim, sim_env, write
+from cli_support import MISSING_HANDLER, NOAA, aws, free_port, producer_only, sim, sim_env, write
 
 
 @dataclass
@@ -194,21 +194,7 @@ def test_a_failing_run_inside_the_endpoint_exits_2_and_the_endpoint_keeps_servin
 ) -> None:
     scenario = write(
         endpoint.directory / "handler.yaml",
-        """\
-        name: missing-handler
-        clock:
-          start: 2021-11-01T09:00:00Z
-          duration: 10s
-        resources:
-          streams:
-            - name: s1
-              shards: 1
-        functions:
-          - name: f
-            handler: no_such_module_xyz.handler:lambda_handler
-            triggers:
-              - kinesis: {stream: s1, starting_position: TRIM_HORIZON}
-        """,
+        MISSING_HANDLER,
     )
     done = sim("run", str(scenario), cwd=endpoint.directory, env=endpoint.env)
     assert done.returncode == 2

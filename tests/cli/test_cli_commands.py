@@ -7,7 +7,17 @@ from pathlib import Path
 
 import boto3
 import pytest
-from cli_support import NOAA, REPO, StandIn, free_port, producer_only, sim, sim_env, write
+from cli_support import (
+    MISSING_HANDLER,
+    NOAA,
+    REPO,
+    StandIn,
+    free_port,
+    producer_only,
+    sim,
+    sim_env,
+    write,
+)
 
 from sim import __version__
 
@@ -102,21 +112,7 @@ def test_json_output(tmp_path: Path) -> None:
 def test_a_handler_that_cannot_be_imported_exits_2_naming_the_module(tmp_path: Path) -> None:
     write(
         tmp_path / "handler.yaml",
-        """\
-        name: missing-handler
-        clock:
-          start: 2021-11-01T09:00:00Z
-          duration: 10s
-        resources:
-          streams:
-            - name: s1
-              shards: 1
-        functions:
-          - name: f
-            handler: no_such_module_xyz.handler:lambda_handler
-            triggers:
-              - kinesis: {stream: s1, starting_position: TRIM_HORIZON}
-        """,
+        MISSING_HANDLER,
     )
     done = sim("run", "handler.yaml", "--no-progress", cwd=tmp_path)
     assert done.returncode == 2

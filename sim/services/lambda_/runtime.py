@@ -450,22 +450,10 @@ class LambdaRuntime:
             env.handler, wire.response_encoder(config.runtime), event, context, fault, request_id,
             sink,
         )  # fmt: skip
-        saved = env.enter(sink)
         start = _perf_counter()
-        finished = False
-        try:
-            env.run(job)
-            finished = job.wait(timeout)
-        finally:
-            if finished and job.exit_tail is None:
-                env.exit(saved)
-            else:
-                if finished:
-                    env.stop()
-                else:
-                    env.kill()
-                env.exit(saved, keep=False)
-                state.env = None
+        finished = _run_job(env, job, sink, timeout, lambda: job.exit_tail is None)
+        if not (finished and job.exit_tail is None):
+            state.env = None
 
         head = f"{init_logs}START RequestId: {request_id} Version: {LATEST}\n"
         if finished:
@@ -616,20 +604,7 @@ class LambdaRuntime:
         env = ExecutionEnvironment(config, self._env_vars(config, stream), stream, self._now)
         sink = capture.Sink("")
         job = InitJob(env)
-        saved = env.enter(sink)
-        finished = False
-        try:
-            env.run(job)
-            finished = job.wait(INIT_TIMEOUT_S)
-        finally:
-            if finished and job.error is None:
-                env.exit(saved)
-            else:
-                if finished:
-                    env.stop()
-                else:
-                    env.kill()
-                env.exit(saved, keep=False)
+        finished = _run_job(env, job, sink, INIT_TIMEOUT_S, lambda: job.error is None)
         logs = sink.text()
         if finished and job.error is None:
             env.init_logs = logs
@@ -728,3 +703,25 @@ def _too_large() -> RequestTooLargeException:
         f"Request must be smaller than {SYNC_REQUEST_LIMIT_BYTES} bytes for the InvokeFunction "
         "operation"
     )
+
+
+def _run_job(env: Any, job: Any, sink: Any, timeout: float, healthy: Callable[[], bool]) -> bool:
+    """Run ``job`` on the environment's thread with its variables and capture in place; wait at
+    most ``timeout`` wall seconds. The environment is kept only if the job finished and
+    ``healthy()`` says it may be reused; otherwise it is stopped (or killed, if still running).
+    Returns whether the job finished."""
+    saved = env.enter(sink)
+    finished = False
+    try:
+        env.run(job)
+        finished = job.wait(timeout)
+    finally:
+        if finished and healthy():
+            env.exit(saved)
+        else:
+            if finished:
+                env.stop()
+            else:
+                env.kill()
+            env.exit(saved, keep=False)
+    return finished

@@ -29,6 +29,7 @@ from sim.producer_driver import ProducerDriver
 from sim.provision import Provisioner
 from sim.scenario import Scenario, load_scenario
 from sim.services.esm.kinesis import KinesisEventSourceMapping, KinesisMappingConfig
+from sim.services.esm.kinesis_remote import RemoteKinesisStore
 from sim.services.lambda_ import LambdaRuntime
 
 # PutLogEvents: at most 10,000 events per call.
@@ -105,6 +106,10 @@ class Simulation:
         self.backend = backend or EmbeddedBackend(
             region=scenario.region, account_id=scenario.account_id, seed=self.seed
         )
+        if not self.backend.simulated_time and not self.speed:
+            # An external backend stamps times with its own wall clock: the run follows it
+            # (``speed`` compresses the scenario's schedule; the backend's stamps stay its own).
+            self.speed = 1.0
         self.progress = progress
         self.progress_out = progress_out
         start = scenario.clock.start
@@ -221,6 +226,13 @@ class Simulation:
 
     def _provision(self) -> None:
         scenario = self.scenario
+        provisioner = Provisioner(self.backend, scenario)
+        if self.backend.runs_functions:
+            # AWS: the functions and their event source mappings run in Lambda itself.
+            provisioner.create_resources()
+            roles = provisioner.create_roles()
+            self.backend.deploy_functions(scenario, roles, self._code_roots())
+            return
         self.runtime = LambdaRuntime(
             account_id=scenario.account_id,
             region=scenario.region,
@@ -228,11 +240,11 @@ class Simulation:
             now=time.time,
             credentials=self.backend.handler_environment(),
         )
-        provisioner = Provisioner(self.backend, scenario)
         provisioner.create_resources()
         roles = provisioner.create_roles()
         for spec in scenario.functions:
             self.runtime.create_function(provisioner.function_config(spec, roles[spec.name]))
+        self.backend.attach_runtime(self.runtime)
         esm_rng = derive_rng(self.seed, "event-source-mappings")
         for spec in scenario.functions:
             for trigger in spec.triggers:
@@ -248,9 +260,15 @@ class Simulation:
     ) -> KinesisEventSourceMapping:
         store = self.backend.kinesis_store(self.scenario.region)
         if store is None:
-            raise RuntimeError(
-                f"the {self.backend.name} backend has no direct Kinesis store; polling "
-                "through boto3 is not available yet"
+            # another backend's stream: read through boto3, as Lambda's pollers read it
+            clock = self.clock
+            assert isinstance(clock, RealtimeClock)  # external backends follow the wall clock
+            store = RemoteKinesisStore(
+                self.client("kinesis"),
+                starting_position=trigger.starting_position,
+                starting_position_timestamp=trigger.starting_position_timestamp,
+                to_clock=clock.from_wall,
+                from_clock=clock.to_wall,
             )
         runtime = self.runtime
         name = spec.name

@@ -17,6 +17,9 @@ class Backend(ABC):
 
     name: str = "backend"
     simulated_time: bool = False
+    # True where the backend runs the scenario's functions and event source mappings itself
+    # (AWS Lambda): the runner deploys them there instead of running them in this process.
+    runs_functions: bool = False
 
     def __init__(self, *, region: str, account_id: str, factory: ClientFactory):
         self.region = region
@@ -33,6 +36,14 @@ class Backend(ABC):
     def kinesis_store(self, region: str | None = None) -> Any | None:
         """Direct access to the Kinesis shard store, when the backend is ours (else None)."""
         return None
+
+    def attach_runtime(self, runtime: Any) -> None:  # noqa: B027 (optional hook)
+        """The Lambda runtime running the scenario's functions here, for backends that serve
+        the Lambda API from it (the embedded backend and its endpoint); others ignore it."""
+
+    def deploy_functions(self, scenario: Any, roles: dict[str, str], code_roots: list[str]) -> None:
+        """Deploy the scenario's functions and their triggers (only where ``runs_functions``)."""
+        raise NotImplementedError(f"the {self.name} backend does not run functions itself")
 
     @abstractmethod
     def start(self) -> None: ...

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import time
 
+from time_machine import escape_hatch
+
 from sim.clock.core import Clock
+
+
+def wall_time() -> float:
+    """The real epoch time, even while simulated time is bound to the process."""
+    return escape_hatch.time.time() if escape_hatch.is_travelling() else time.time()
 
 
 class RealtimeClock(Clock):
@@ -20,11 +27,22 @@ class RealtimeClock(Clock):
         self.speed = speed
         self._wall_origin: float | None = None
         self._sim_origin = self._now
+        self._epoch_origin = wall_time()
 
     def sync(self) -> None:
         """Restart pacing from here (call after a pause, e.g. before ``run``)."""
         self._wall_origin = time.monotonic()
         self._sim_origin = self._now
+        self._epoch_origin = wall_time()
+
+    def from_wall(self, epoch: float) -> float:
+        """The clock's time at a wall-clock instant (epoch seconds), e.g. a timestamp an
+        external backend stamped: the clock runs ``speed`` times as fast as the wall clock."""
+        return self._sim_origin + (epoch - self._epoch_origin) * self.speed
+
+    def to_wall(self, instant: float) -> float:
+        """The wall-clock instant (epoch seconds) of the clock's time ``instant``."""
+        return self._epoch_origin + (instant - self._sim_origin) / self.speed
 
     def step(self) -> None:
         if self._wall_origin is None:

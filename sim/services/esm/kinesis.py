@@ -10,7 +10,9 @@ Order is kept per shard: one batch at a time. Parent shards are read to their en
 children start, as Lambda does after resharding.
 
 On the embedded backend the poller reads streamlab's shard store directly (no boto3 round trip);
-the store's absolute positions make the checkpoint a plain integer.
+the store's absolute positions make the checkpoint a plain integer. On an external backend it
+reads a mirror of the stream filled through boto3 (:mod:`.kinesis_remote`): each poll that needs
+records makes one ``GetRecords`` call.
 
 How a poller works (all of it O(records handled), never O(stream)):
 
@@ -187,6 +189,8 @@ class KinesisEventSourceMapping:
     def __post_init__(self) -> None:
         self.config.validate()
         self._stream = self.store.get_stream(self.stream_name)
+        # a stream on another backend, mirrored through boto3 (see .kinesis_remote)
+        self._remote = getattr(self.store, "remote", False)
         self.stream_arn = self._stream.arn
         self._pollers: dict[str, _Poller] = {}
         self._started = False
@@ -296,6 +300,8 @@ class KinesisEventSourceMapping:
         if self.state != "Enabled" or poller.finished or poller.waiting:
             return
         shard = poller.shard
+        if self._remote and shard.end_index - poller.position < self.config.batch_size:
+            shard.fetch()  # one GetRecords call, as a poller on AWS makes
         if not poller.batch and poller.position >= shard.end_index and poller.skip_before is None:
             # idle: nothing new, nothing to expire (the checkpoint is at the shard's end)
             if shard.is_closed:
@@ -557,6 +563,14 @@ class KinesisEventSourceMapping:
         its checkpoint (not yet delivered or dropped, retried batches included). Records that
         left retention unread are dropped (``RecordExpired``) first.
         """
+        if self._remote:  # count every record the stream holds, children's too
+            caught_up: set[str] = set()
+            while pending := [p for k, p in self._pollers.items() if k not in caught_up]:
+                for poller in pending:
+                    poller.shard.catch_up()
+                    caught_up.add(poller.shard.shard_id)
+                if self._started:
+                    self._discover()
         if self._started:
             self._discover()
         available = in_flight = 0

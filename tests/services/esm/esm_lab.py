@@ -142,10 +142,12 @@ class Lab:
         env: dict[str, str] | None = None,
         role_arn: str | None = None,
         encode_events: bool = True,
+        store: Any = None,
         **config: Any,
     ) -> KinesisEventSourceMapping:
         """A mapping from ``stream`` to ``function`` (created with ``handler`` if new);
-        ``config`` holds KinesisMappingConfig fields (default TRIM_HORIZON)."""
+        ``config`` holds KinesisMappingConfig fields (default TRIM_HORIZON). ``store`` is
+        what the mapping reads (default: the shard store itself)."""
         fn = self.function(function, handler, timeout, env, role_arn)
         runtime, source, captured = self.runtime, f"kinesis:{stream}", self.captured
 
@@ -157,7 +159,7 @@ class Lab:
         mapping = KinesisEventSourceMapping(
             uuid=f"uuid-{len(self.mappings)}",
             clock=self.clock,
-            store=self.backend,
+            store=self.backend if store is None else store,
             stream_name=stream,
             function_name=fn.name,
             function_arn=fn.arn,

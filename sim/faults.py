@@ -13,6 +13,26 @@ import random
 from typing import Any
 
 
+class UnsupportedFault(RuntimeError):
+    """A fault the chosen backend cannot inject (raised before anything is created)."""
+
+
+def check_faults(scenario: Any, backend: Any) -> None:
+    """Refuse, before provisioning, faults that need parts the backend does not give us."""
+    for index, fault in enumerate(scenario.faults):
+        where = f"faults[{index}]"
+        if fault.function_error is not None and backend.runs_functions:
+            raise UnsupportedFault(
+                f"{where}: function_error needs the functions to run in streamlab; on the "
+                f"{backend.name} backend they run in AWS Lambda"
+            )
+        if fault.stream_throttle is not None and backend.kinesis_store(scenario.region) is None:
+            raise UnsupportedFault(
+                f"{where}: stream_throttle needs streamlab's own Kinesis (the embedded "
+                f"backend); the {backend.name} backend's streams are its own"
+            )
+
+
 def schedule_faults(
     scenario: Any, clock: Any, backend: Any, runtime: Any, rng: random.Random
 ) -> None:

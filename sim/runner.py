@@ -200,7 +200,10 @@ class Simulation:
         return result
 
     def _prepare_backend(self) -> None:
+        from sim.faults import check_faults
+
         backend = self.backend
+        check_faults(self.scenario, backend)
         if isinstance(backend, EmbeddedBackend):
             if backend.running:
                 backend.reset(seed=self.seed)

@@ -138,34 +138,83 @@ def test_runs_with_the_same_seed_are_identical_and_other_seeds_differ(tmp_path):
     assert [d for _, d in first] != [d for _, d in other]
 
 
-def test_endpoint_backend_counts_stream_records_through_boto3(tmp_path):
-    from moto.server import ThreadedMotoServer
-
-    from sim.backends.endpoint import EndpointBackend
-    from sim.daemon import free_port
-
-    port = free_port()
-    server = ThreadedMotoServer(port=port, verbose=False)
-    server.start()
-    try:
-        body = (
-            BASE.split("functions:")[0].replace("duration: 2m", "duration: 5s")
-            + """
+def test_endpoint_backend_counts_stream_records_through_boto3(tmp_path, moto_endpoint):
+    body = (
+        BASE.split("functions:")[0].replace("duration: 2m", "duration: 5s")
+        + """
     expect:
       - stream: {stream: s}
         equals: 25
     """
-        )
-        path = project(tmp_path, body)
-        from sim.scenario import load_scenario
+    )
+    with endpoint_simulation(project(tmp_path, body), moto_endpoint, speed=50.0) as simulation:
+        result = simulation.run()
+    assert result.expectations[0].actual == 25, result.report()
+    assert result.passed
 
-        scenario = load_scenario(path)
-        backend = EndpointBackend(
-            f"http://127.0.0.1:{port}", region=scenario.region, account_id=scenario.account_id
-        )
-        with Simulation(scenario, path=path, backend=backend, speed=50.0) as simulation:
-            result = simulation.run()
-        assert result.expectations[0].actual == 25, result.report()
-        assert result.passed
-    finally:
-        server.stop()
+
+@pytest.fixture
+def moto_endpoint():
+    """A moto server standing in for an external backend (its own Kinesis, not ours)."""
+    import os
+    import urllib.request
+
+    from moto.server import ThreadedMotoServer
+
+    from sim.daemon import free_port
+
+    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+    port = free_port()
+    server = ThreadedMotoServer(port=port, verbose=False)
+    server.start()
+    url = f"http://127.0.0.1:{port}"
+    yield url
+    # moto's state is process-wide: forget what this test stored
+    urllib.request.urlopen(urllib.request.Request(url + "/moto-api/reset", method="POST"))
+    server.stop()
+
+
+def endpoint_simulation(path: str, url: str, speed: float) -> Simulation:
+    from sim.backends.endpoint import EndpointBackend
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(path)
+    backend = EndpointBackend(url, region=scenario.region, account_id=scenario.account_id)
+    return Simulation(scenario, path=path, backend=backend, speed=speed)
+
+
+def test_trigger_on_an_external_backend_polls_its_stream_through_boto3(tmp_path, moto_endpoint):
+    body = BASE.replace("duration: 2m", "duration: 40s")
+    with endpoint_simulation(project(tmp_path, body), moto_endpoint, speed=4.0) as simulation:
+        result = simulation.run()
+        # the stream is moto's: the mapping could only have read it through the endpoint
+        assert simulation.backend.kinesis_store() is None
+    totals = result.ledger.totals()
+    assert totals["produced"] == totals["delivered"] == 100 and totals["lost"] == 0
+    assert result.wall_seconds >= 40 / 4  # the wall clock, compressed by speed
+    sizes = [int(n) for n in (tmp_path / "out.txt").read_text().split()]
+    assert sum(sizes) == 100 and max(sizes) <= 10
+
+
+def test_a_fault_the_backend_cannot_inject_is_refused_before_anything_is_created(
+    tmp_path, moto_endpoint
+):
+    import boto3
+
+    from sim.faults import UnsupportedFault
+
+    body = (
+        BASE
+        + """
+    faults:
+      - stream_throttle: {stream: s, start: 10s, end: 20s}
+    """
+    )
+    simulation = endpoint_simulation(project(tmp_path, body), moto_endpoint, speed=4.0)
+    with simulation, pytest.raises(UnsupportedFault, match=r"faults\[0\]: stream_throttle needs"):
+        simulation.run()
+    kinesis = boto3.client(
+        "kinesis", endpoint_url=moto_endpoint, region_name="us-east-1",
+        aws_access_key_id="test", aws_secret_access_key="test",
+    )  # fmt: skip
+    assert kinesis.list_streams()["StreamNames"] == []

@@ -12,6 +12,13 @@ control API under ``/_streamlab/``:
 Between runs the endpoint's time starts from the last run's end and then follows the wall clock,
 so what a run stored keeps ageing naturally (iterators expire, retention trims) while explored.
 
+The run's Lambda runtime outlives the run: the host keeps it (instead of letting the
+``Simulation`` close it), so the scenario's functions stay invocable through the Lambda API
+(``aws lambda invoke --function-name KinesisLambdaConsumer ...``), warm, with the run's
+environments, until the next run, a reset or shutdown closes it. Handlers invoked then see the
+endpoint's time (the last run's end, ticking on). The run's event source mappings are listed by
+``ListEventSourceMappings`` but no longer poll (the run's clock has stopped).
+
 Client side, :func:`run_remote` posts a run and prints what comes back.
 """
 
@@ -62,6 +69,9 @@ class EndpointHost:
         self.busy = False
         self._idle_time: TickingTime | None = None
         self.last_run: dict[str, Any] | None = None
+        # The last run's Lambda runtime (attached to the backend), kept open so that its
+        # functions stay invocable until the next run or reset.
+        self.runtime: Any = None
 
     # -- time between runs ----------------------------------------------------------------
     def _resume_idle_time(self, at: float) -> None:
@@ -73,7 +83,13 @@ class EndpointHost:
             self._idle_time.__exit__(None, None, None)
             self._idle_time = None
 
+    def _release_runtime(self) -> None:
+        runtime, self.runtime = self.runtime, None
+        if runtime is not None:
+            runtime.close()
+
     def close(self) -> None:
+        self._release_runtime()
         self._stop_idle_time()
 
     # -- control API ----------------------------------------------------------------------
@@ -98,6 +114,7 @@ class EndpointHost:
                     return
                 self._stop_idle_time()
                 self.backend.reset()
+                self._release_runtime()
             send(200, {"Content-Type": "application/json"}, [b'{"reset": true}'])
         elif method == "POST" and route == "/_streamlab/run":
             try:
@@ -165,6 +182,7 @@ class EndpointHost:
         try:
             writer = _LineWriter(lambda line: put({"type": "progress", "line": line}))
             self._stop_idle_time()
+            self._release_runtime()  # the previous run's functions: this run replaces them
             with Simulation.from_file(
                 request["path"],
                 seed=request.get("seed"),
@@ -174,6 +192,9 @@ class EndpointHost:
                 progress_out=writer,
             ) as simulation:
                 result = simulation.run(export=request.get("export"))
+                # Keep the functions (closing the Simulation would close its runtime); the
+                # backend keeps serving the Lambda API from this runtime.
+                self.runtime, simulation.runtime = simulation.runtime, None
             self.last_run = {
                 "name": result.name,
                 "passed": result.passed,

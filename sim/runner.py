@@ -257,6 +257,7 @@ class Simulation:
                             spec, trigger.kinesis, roles[spec.name], uuid4(esm_rng)
                         )
                     )
+        self.backend.attach_event_source_mappings(self.mappings)
 
     def _kinesis_mapping(
         self, spec: Any, trigger: Any, role_arn: str, uuid: str

@@ -41,6 +41,9 @@ class Backend(ABC):
         """The Lambda runtime running the scenario's functions here, for backends that serve
         the Lambda API from it (the embedded backend and its endpoint); others ignore it."""
 
+    def attach_event_source_mappings(self, mappings: list[Any]) -> None:  # noqa: B027
+        """The run's event source mappings, for backends whose Lambda API lists them."""
+
     def deploy_functions(self, scenario: Any, roles: dict[str, str], code_roots: list[str]) -> None:
         """Deploy the scenario's functions and their triggers (only where ``runs_functions``)."""
         raise NotImplementedError(f"the {self.name} backend does not run functions itself")

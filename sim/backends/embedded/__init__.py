@@ -1,9 +1,16 @@
-"""The embedded backend: streamlab's Kinesis plus moto's passive stores, in this process.
+"""The embedded backend: streamlab's Kinesis and Lambda plus moto's passive stores, in this
+process.
 
 * Kinesis is streamlab's own shard store (:mod:`sim.services.kinesis`), one per region.
+* Lambda's API is served from streamlab's Lambda runtime (:mod:`sim.services.lambda_.api`): the
+  runtime a run attached (:meth:`EmbeddedBackend.attach_runtime`, the scenario's functions), or
+  else one the backend creates on first use, so ``CreateFunction`` / ``Invoke`` work before any
+  run too. Its handlers get :meth:`handler_environment` (test credentials, the region): they run
+  in this process, where a plain ``boto3.client(...)`` reaches this backend through the router,
+  also when the request came over HTTP.
 * DynamoDB (and its streams), S3, SQS, SNS, IAM, STS, EventBridge and CloudWatch Logs are moto,
   in-process: moto's mock intercepts boto3 calls to AWS hostnames; our router (see
-  :mod:`sim.backends.embedded.router`) takes the Kinesis ones first.
+  :mod:`sim.backends.embedded.router`) takes the Kinesis and Lambda ones first.
 * :class:`sim.backends.embedded.server.EndpointServer` serves the same state over HTTP.
 
 moto's state is process-global, so one embedded backend is active per process at a time.
@@ -25,6 +32,7 @@ from sim.backends.embedded.router import ROUTER
 from sim.backends.factory import NO_RETRY_CONFIG, TEST_CREDENTIALS, ClientFactory
 from sim.ids import derive_rng
 from sim.services.kinesis import KinesisService
+from sim.services.lambda_ import LambdaApi, LambdaRuntime
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -59,6 +67,16 @@ class EmbeddedBackend(Backend):
         self._kinesis_lock = threading.Lock()
         self._mock: Any = None
         self._saved_environment: dict[str, str | None] = {}
+        # Lambda: the runtime a run attached, or the backend's own (created on first use).
+        self._lambda_lock = threading.Lock()
+        self._attached_runtime: LambdaRuntime | None = None
+        self._own_runtime: LambdaRuntime | None = None
+        self._mappings: list[Any] = []
+        self._lambda_api = LambdaApi(
+            self.lambda_runtime,
+            fetch_s3=self._s3_object,
+            event_source_mappings=lambda: list(self._mappings),
+        )
 
     # -- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
@@ -88,16 +106,20 @@ class EmbeddedBackend(Backend):
         self._saved_environment.clear()
         with self._kinesis_lock:
             self._kinesis.clear()
+        self._forget_lambda()
         ROUTER.deactivate(self)
 
     def reset(self, seed: int | None = None) -> None:
-        """Forget every stream, table, bucket, topic and queue; reseed identifiers."""
+        """Forget every stream, table, bucket, topic, queue and function; reseed identifiers.
+
+        An attached runtime is let go, not closed (whoever attached it closes it)."""
         if seed is not None:
             self.seed = seed
         if self._mock is not None:
             self._mock.reset()
         with self._kinesis_lock:
             self._kinesis.clear()
+        self._forget_lambda()
         mock_random.seed(self.seed)
 
     @property
@@ -127,5 +149,60 @@ class EmbeddedBackend(Backend):
     def kinesis_regions(self) -> list[str]:
         return sorted(self._kinesis)
 
+    # -- Lambda ---------------------------------------------------------------------------
+    def attach_runtime(self, runtime: Any) -> None:
+        """Serve the Lambda API from ``runtime`` (a run's scenario functions) until the next
+        reset or attach; the runtime stays its owner's to close. A runtime the backend created
+        itself is closed (with the functions created in it through the API)."""
+        with self._lambda_lock:
+            own, self._own_runtime = self._own_runtime, None
+            self._attached_runtime = runtime
+        if own is not None:
+            own.close()
+
+    def attach_event_source_mappings(self, mappings: list[Any]) -> None:
+        """The event source mappings ListEventSourceMappings / GetEventSourceMapping show
+        (a run's Kinesis mappings), until the next reset."""
+        self._mappings = list(mappings)
+
+    def lambda_runtime(self) -> LambdaRuntime:
+        """The runtime the Lambda API serves now: the attached one while it is open, else the
+        backend's own, created on first use (account and region of the backend, process time,
+        :meth:`handler_environment`)."""
+        attached = self._attached_runtime
+        if attached is not None and not attached.closed:
+            return attached
+        with self._lambda_lock:
+            attached = self._attached_runtime
+            if attached is not None and not attached.closed:
+                return attached
+            self._attached_runtime = None
+            if self._own_runtime is None or self._own_runtime.closed:
+                self._own_runtime = LambdaRuntime(
+                    account_id=self.account_id,
+                    region=self.region,
+                    rng=derive_rng(self.seed, "lambda"),
+                    now=time.time,
+                    credentials=self.handler_environment(),
+                )
+            return self._own_runtime
+
+    def lambda_api(self) -> LambdaApi:
+        return self._lambda_api
+
+    def _forget_lambda(self) -> None:
+        with self._lambda_lock:
+            own, self._own_runtime = self._own_runtime, None
+            self._attached_runtime = None
+            self._mappings = []
+        if own is not None:
+            own.close()
+
+    def _s3_object(self, bucket: str, key: str, version: str | None) -> bytes:
+        kwargs = {"Bucket": bucket, "Key": key}
+        if version:
+            kwargs["VersionId"] = version
+        return self.client("s3").get_object(**kwargs)["Body"].read()
+
     def describe(self) -> str:
-        return f"embedded (streamlab Kinesis + moto, in-process, region {self.region})"
+        return f"embedded (streamlab Kinesis and Lambda + moto, in-process, region {self.region})"

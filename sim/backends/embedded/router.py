@@ -5,8 +5,10 @@ moto registers its ``BotocoreStubber`` as a ``before-send`` handler in botocore'
 of the network while moto's mock is active. botocore calls *every* ``before-send`` handler and
 keeps the first answer, so a handler placed beside moto's would not stop moto from processing a
 request too: we put our router in the stubber's place instead. It answers Kinesis requests from
-streamlab's shard store and hands everything else to moto's stubber. Both see the request exactly as botocore serialised it, and botocore parses our answer with
-its own parser, so what a handler or producer gets back is what it would get from AWS.
+streamlab's shard store and Lambda requests from streamlab's Lambda API (the backend's
+:meth:`~sim.backends.embedded.EmbeddedBackend.lambda_api`), and hands everything else to moto's
+stubber. Both see the request exactly as botocore serialised it, and botocore parses our answer
+with its own parser, so what a handler or producer gets back is what it would get from AWS.
 
 Only requests addressed to AWS hostnames are taken; a client given an explicit ``endpoint_url``
 (``http://127.0.0.1:4566``) goes over HTTP as it asked.
@@ -18,10 +20,13 @@ import re
 import threading
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import moto.core.models as moto_models
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.handlers import BUILTIN_HANDLERS
+
+from sim.services.lambda_.api import PATH_PREFIXES as LAMBDA_PATH_PREFIXES
 
 if TYPE_CHECKING:
     from sim.backends.embedded import EmbeddedBackend
@@ -29,6 +34,7 @@ if TYPE_CHECKING:
 KINESIS_TARGET_PREFIX = "Kinesis_20131202."
 _AWS_HOST = re.compile(r"^https?://[^/]*\.amazonaws\.com(?:\.cn)?(?::\d+)?(?:/|$)")
 _SCOPE_REGION = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/")
+_SCOPE_SERVICE = re.compile(r"Credential=[^/]+/\d{8}/[a-z0-9-]+/([a-z0-9-]+)/")
 
 
 class _RawBody(BytesIO):
@@ -50,6 +56,29 @@ def region_of(headers: Any, url: str = "") -> str | None:
         return match.group(1)
     host = re.match(r"^https?://[a-z0-9-]+\.([a-z0-9-]+)\.amazonaws\.com", url)
     return host.group(1) if host else None
+
+
+def is_lambda_request(headers: Any, path: str) -> bool:
+    """Whether a request is for Lambda's API: by the service of its SigV4 credential scope when
+    it is signed, else by its path (``/2015-03-31/functions...``,
+    ``/2015-03-31/event-source-mappings...``)."""
+    auth = headers.get("Authorization") or ""
+    if isinstance(auth, bytes):
+        auth = auth.decode("latin-1")
+    match = _SCOPE_SERVICE.search(auth)
+    if match:
+        return match.group(1) == "lambda"
+    return path.startswith(LAMBDA_PATH_PREFIXES)
+
+
+def _body_bytes(body: Any) -> bytes:
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, bytes | bytearray):
+        return bytes(body)
+    return body.read()
 
 
 class InProcessRouter:
@@ -79,30 +108,29 @@ class InProcessRouter:
 
     def __call__(self, request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
         backend = self._backend
-        target = request.headers.get("X-Amz-Target")
-        if isinstance(target, bytes):
-            target = target.decode("ascii")
-        if (
-            backend is None
-            or target is None
-            or not target.startswith(KINESIS_TARGET_PREFIX)
-            or not _AWS_HOST.match(request.url)
-        ):
+        if backend is None or not _AWS_HOST.match(request.url):
             return moto_models.botocore_stubber(request=request, **kwargs)
         headers = request.headers
-        content_type = headers.get("Content-Type") or ""
-        if isinstance(content_type, bytes):
-            content_type = content_type.decode("ascii")
-        body = request.body
-        if body is None:
-            body = b""
-        elif isinstance(body, str):
-            body = body.encode("utf-8")
-        elif not isinstance(body, bytes | bytearray):
-            body = body.read()
-        service = backend.kinesis(region_of(headers, request.url))
-        status, response_headers, payload = service.handle(target, content_type, bytes(body))
-        return AWSResponse(request.url, status, response_headers, _RawBody(payload))
+        target = headers.get("X-Amz-Target")
+        if isinstance(target, bytes):
+            target = target.decode("ascii")
+        if target is not None and target.startswith(KINESIS_TARGET_PREFIX):
+            content_type = headers.get("Content-Type") or ""
+            if isinstance(content_type, bytes):
+                content_type = content_type.decode("ascii")
+            service = backend.kinesis(region_of(headers, request.url))
+            status, response_headers, payload = service.handle(
+                target, content_type, _body_bytes(request.body)
+            )
+            return AWSResponse(request.url, status, response_headers, _RawBody(payload))
+        url = urlsplit(request.url)
+        if target is None and is_lambda_request(headers, url.path):
+            path = f"{url.path}?{url.query}" if url.query else url.path
+            status, response_headers, payload = backend.lambda_api().handle(
+                request.method, path, headers, _body_bytes(request.body)
+            )
+            return AWSResponse(request.url, status, response_headers, _RawBody(payload))
+        return moto_models.botocore_stubber(request=request, **kwargs)
 
 
 ROUTER = InProcessRouter()

@@ -1,8 +1,12 @@
 """One HTTP endpoint for the embedded backend (default 127.0.0.1:4566, loopback only).
 
-Kinesis requests (``X-Amz-Target: Kinesis_20131202.*``) go to streamlab's shard store; every other
-AWS request goes to moto's own WSGI application, which shares its state with the in-process mock.
-So the aws CLI, ``awslocal``, another process or a JVM see what a simulation wrote.
+Kinesis requests (``X-Amz-Target: Kinesis_20131202.*``) go to streamlab's shard store; Lambda
+requests (SigV4 credential scope service ``lambda``, or, unsigned, a path under
+``/2015-03-31/functions`` or ``/2015-03-31/event-source-mappings``) go to streamlab's Lambda API
+(:mod:`sim.services.lambda_.api`, the backend's ``lambda_api()``: the last run's functions, or
+functions created through the API); every other AWS request goes to moto's own WSGI application,
+which shares its state with the in-process mock. So the aws CLI, ``awslocal``, another process or
+a JVM see what a simulation wrote, and can invoke its functions.
 
 ``/_localstack/health`` answers as LocalStack's does, so tools that wait for LocalStack wait for
 us. ``/_streamlab/…`` is the control API used by ``sim run`` against a running endpoint
@@ -30,7 +34,7 @@ from urllib.parse import unquote
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from sim.backends.embedded.router import KINESIS_TARGET_PREFIX, region_of
+from sim.backends.embedded.router import KINESIS_TARGET_PREFIX, is_lambda_request, region_of
 
 LOOPBACK = "127.0.0.1"
 LOOPBACK_HOSTS = (LOOPBACK, "localhost", "::1")
@@ -39,6 +43,7 @@ HEALTH_PATH = "/_localstack/health"
 CONTROL_PREFIX = "/_streamlab/"
 SERVICES = (
     "kinesis",
+    "lambda",
     "dynamodb",
     "dynamodbstreams",
     "s3",
@@ -147,6 +152,15 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(200, {"Content-Type": "application/json"}, endpoint.health_body())
             elif self.path.startswith(CONTROL_PREFIX) and endpoint.control is not None:
                 endpoint.control(self.command, self.path, body, self._send_stream)
+            elif (
+                not target
+                and endpoint.lambda_api is not None
+                and is_lambda_request(self.headers, self.path)
+            ):
+                status, headers, payload = endpoint.lambda_api().handle(
+                    self.command, self.path, self.headers, body
+                )
+                self._send(status, headers, payload)
             else:
                 status, headers, payload = endpoint.call_moto(self, body)
                 self._send(status, headers, payload)
@@ -230,6 +244,8 @@ class EndpointServer:
         self.backend = backend
         self.control = control
         self.verbose = verbose
+        # The backend's Lambda API, if it serves one (the embedded backend does).
+        self.lambda_api = getattr(backend, "lambda_api", None)
         self._moto = DomainDispatcherApplication(create_backend_app)
         self._server = _Server((host, port), self)
         self._thread: threading.Thread | None = None

@@ -19,6 +19,8 @@ MIN_MEMORY_MB = 128
 MAX_MEMORY_MB = 10_240
 # Invoke: 6 MB for synchronous requests (aws-semantics.md §3, API_Invoke), as the error text says.
 SYNC_REQUEST_LIMIT_BYTES = 6_291_456
+# Invoke with InvocationType=Event: 1 MB (it was 256 KB before; aws-semantics.md §3, API_Invoke).
+ASYNC_REQUEST_LIMIT_BYTES = 1_048_576
 # A synchronous response above this fails with Function.ResponseSizeTooLarge.
 SYNC_RESPONSE_LIMIT_BYTES = 6_291_556
 # On-demand Init phase limit (Lambda execution environment lifecycle docs).

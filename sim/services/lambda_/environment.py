@@ -17,7 +17,10 @@ afterwards:
 * the root logger's level (a fresh sandbox starts at Python's default, WARNING, as the runtime
   sets none in text format);
 * ``sys.modules`` entries for the environment's private modules (the handler module, and with
-  ``code_dir`` every module loaded from it), and ``code_dir`` at the front of ``sys.path``.
+  ``code_dir`` every module loaded from it), and ``code_dir`` at the front of ``sys.path``. During
+  Init, a ``code_dir`` that holds the handler's top-level package or module hides the process's
+  modules of that name, so the handler comes from its deployment package (an uploaded zip), not
+  from whatever the process imported under the same name.
 
 The handler module is loaded fresh for each environment (``find_spec`` → ``module_from_spec`` →
 ``exec_module``), so two functions, or two successive environments of one function, never share
@@ -245,25 +248,50 @@ class ExecutionEnvironment:
         becomes private to this environment.
         """
         code_dir = self.config.code_dir
+        hidden = self._hide_shadowed(name) if code_dir else {}
         before = set(sys.modules) if code_dir else None
-        spec = importlib.util.find_spec(name)
-        if spec is None:
-            raise ModuleNotFoundError(f"No module named '{name}'", name=name)
-        module = importlib.util.module_from_spec(spec)
-        previous = sys.modules.get(name, _MISSING)
-        sys.modules[name] = module
         try:
-            if spec.loader is not None:
-                spec.loader.exec_module(module)
+            spec = importlib.util.find_spec(name)
+            if spec is None:
+                raise ModuleNotFoundError(f"No module named '{name}'", name=name)
+            module = importlib.util.module_from_spec(spec)
+            previous = sys.modules.get(name, _MISSING)
+            sys.modules[name] = module
+            try:
+                if spec.loader is not None:
+                    spec.loader.exec_module(module)
+            finally:
+                if previous is _MISSING:
+                    sys.modules.pop(name, None)
+                else:
+                    sys.modules[name] = previous
+            self.modules[name] = module
         finally:
-            if previous is _MISSING:
-                sys.modules.pop(name, None)
-            else:
-                sys.modules[name] = previous
-        self.modules[name] = module
-        if before is not None:
-            self._adopt_new_modules(before)
+            if before is not None:
+                self._adopt_new_modules(before)
+            sys.modules.update(hidden)
         return module
+
+    def _hide_shadowed(self, name: str) -> dict[str, ModuleType]:
+        """Take out of ``sys.modules``, for the Init phase, the already imported modules that the
+        handler's top-level package in ``code_dir`` shadows (a zip holding ``app.py`` or
+        ``consumers/`` while the process has imported another ``app`` or ``consumers``), so the
+        handler is imported from its own package; returns them to be put back afterwards."""
+        top = name.split(".", 1)[0]
+        root = os.path.abspath(self.config.code_dir or "")
+        if not (
+            os.path.isfile(os.path.join(root, top + ".py"))
+            or os.path.isfile(os.path.join(root, top, "__init__.py"))
+        ):
+            return {}
+        prefix = top + "."
+        hidden = {}
+        for key in [k for k in sys.modules if k == top or k.startswith(prefix)]:
+            module = sys.modules[key]
+            origin = getattr(module, "__file__", None)
+            if not (origin and os.path.abspath(origin).startswith(root + os.sep)):
+                hidden[key] = sys.modules.pop(key)
+        return hidden
 
     def _adopt_new_modules(self, before: set[str] | None) -> None:
         """Take modules imported from ``code_dir`` out of ``sys.modules``: they are ours.

@@ -72,3 +72,17 @@ HandlerInitError = HandlerImportError
 
 class InjectedFault(Exception):
     """Default exception raised by a fault hook (``errorType`` "InjectedFault")."""
+
+
+class PreconditionFailedException(AwsError):
+    """A ``RevisionId`` that is not the function's current one."""
+
+    code = "PreconditionFailedException"
+    status = 412
+
+
+class ServiceException(AwsError):
+    """Lambda's own internal error (HTTP 500)."""
+
+    code = "ServiceException"
+    status = 500

@@ -11,24 +11,37 @@ when it passes, ``invoke`` returns the timeout result at once, the environment i
 next invocation is a cold start, as after a timeout on AWS), and the abandoned worker thread gets an
 asynchronous exception that stops it at its next Python bytecode (a thread blocked inside a C call,
 e.g. ``time.sleep``, stops when that call returns).
+
+``invoke_async`` (Invoke with ``InvocationType=Event``) queues the event and returns its request id
+at once; one background thread per runtime runs the queued invocations in order, each exactly
+once. Lambda's asynchronous retries, maximum event age and destinations are not simulated yet
+(a later issue). The Lambda API (:mod:`sim.services.lambda_.api`) is served from a runtime; code
+uploaded as a zip is unpacked under the runtime's ``code_root`` (a temporary directory removed by
+``close``) and imported from there (``FunctionConfig.code_dir``).
 """
 
 from __future__ import annotations
 
 import inspect
 import math
+import os
 import random
 import resource
+import shutil
+import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from queue import SimpleQueue
 from typing import Any
 
 from sim.errors import ResourceNotFoundException
 from sim.ids import derive_rng, hex_id, uuid4
 from sim.services.lambda_ import capture, wire
 from sim.services.lambda_.config import (
+    ASYNC_REQUEST_LIMIT_BYTES,
     INIT_TIMEOUT_S,
     LATEST,
     RUNTIME_DIR,
@@ -118,12 +131,13 @@ class FaultHandle:
 
 
 class _FunctionState:
-    __slots__ = ("config", "env", "count")
+    __slots__ = ("config", "env", "count", "metadata")
 
-    def __init__(self, config: FunctionConfig):
+    def __init__(self, config: FunctionConfig, metadata: dict[str, Any]):
         self.config = config
         self.env: ExecutionEnvironment | None = None
         self.count = 0
+        self.metadata = metadata
 
 
 class _InvokeJob(Job):
@@ -271,17 +285,34 @@ class LambdaRuntime:
         self._lock = threading.Lock()
         self._closed = False
         self.invocations: list[InvocationRecord] = []
+        self._code_root: str | None = None
+        # Event (asynchronous) invocations: a queue and one worker thread, started on first use.
+        self._async_queue: SimpleQueue[tuple[Any, ...] | None] = SimpleQueue()
+        self._async_thread: threading.Thread | None = None
+        self._async_pending = 0
+        self._async_idle = threading.Condition()
         capture.acquire()
 
     # ------------------------------------------------------------------ control plane
 
-    def create_function(self, config: FunctionConfig) -> FunctionConfig:
+    def create_function(
+        self,
+        config: FunctionConfig,
+        *,
+        init: bool = True,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> FunctionConfig:
         """Register a function and cold-start its first environment.
 
         Raises the API errors CreateFunction would (``ValidationException``,
         ``InvalidParameterValueException``, ``ResourceConflictException``) and, unlike AWS (which
         only finds out at the first invoke), :class:`HandlerInitError` /
         :class:`HandlerImportError` if the code cannot be loaded; the function is then not created.
+
+        ``init=False`` does as AWS does instead: the function is created without an environment,
+        and the first invocation cold-starts it (an Init failure is then that invocation's error).
+        ``metadata`` seeds :meth:`function_metadata` (the Lambda API keeps the code's size and
+        hash, revision and tags there); ``last_modified`` is set to the simulated time.
         """
         validate(config)
         resolved = replace(
@@ -296,19 +327,58 @@ class LambdaRuntime:
             self._check_open()
             if resolved.name in self._functions:
                 raise ResourceConflictException(f"Function already exist: {resolved.name}")
-            state = _FunctionState(resolved)
-            env, error = self._cold_start(state)
-            if error is not None:
-                raise error
-            state.env = env
+            state = _FunctionState(resolved, dict(metadata or {}))
+            state.metadata["last_modified"] = self._now()
+            if init:
+                env, error = self._cold_start(state)
+                if error is not None:
+                    raise error
+                state.env = env
             self._functions[resolved.name] = state
         return resolved
 
     def get_function(self, name: str) -> FunctionConfig:
         return self._state(name).config
 
+    def has_function(self, name: str) -> bool:
+        return name in self._functions
+
     def list_functions(self) -> list[FunctionConfig]:
         return [self._functions[name].config for name in sorted(self._functions)]
+
+    def function_metadata(self, name: str) -> dict[str, Any]:
+        """The function's metadata (mutable): ``last_modified`` (simulated epoch seconds of the
+        last create/update) and whatever the creator stored (the API: code size, hash, ...)."""
+        return self._state(name).metadata
+
+    def update_function(
+        self, name: str, *, metadata: Mapping[str, Any] | None = None, **changes: Any
+    ) -> FunctionConfig:
+        """Change a function's configuration or code (``handler``, ``env``, ``timeout``,
+        ``memory``, ``code_dir``, ...: :class:`FunctionConfig` fields).
+
+        Validated as ``create_function`` validates. The current execution environment is
+        discarded, so the next invocation is a cold start with the new configuration, as on AWS;
+        nothing is imported until then. A previous ``code_dir`` under :attr:`code_root` that the
+        function no longer uses is deleted.
+        """
+        with self._lock:
+            self._check_open()
+            state = self._state(name)
+            config = replace(state.config, **changes)
+            if "env" in changes:
+                config = replace(config, env=dict(config.env))
+            validate(config)
+            previous = state.config
+            state.config = config
+            if state.env is not None:
+                state.env.stop()
+                state.env = None
+            state.metadata.update(metadata or {})
+            state.metadata["last_modified"] = self._now()
+            if previous.code_dir != config.code_dir:
+                self._discard_code(previous.code_dir)
+        return config
 
     def delete_function(self, name: str) -> None:
         with self._lock:
@@ -317,6 +387,25 @@ class LambdaRuntime:
             if state.env is not None:
                 state.env.stop()
                 state.env = None
+            self._discard_code(state.config.code_dir)
+
+    @property
+    def code_root(self) -> str:
+        """A temporary directory for deployment packages (created on first use; ``close``
+        removes it). The Lambda API unpacks each uploaded zip into its own directory below."""
+        if self._code_root is None:
+            self._check_open()
+            with self._async_idle:  # any lock but the invoke lock (held while handlers run)
+                if self._code_root is None:
+                    self._code_root = tempfile.mkdtemp(prefix="streamlab-lambda-")
+        return self._code_root
+
+    def _discard_code(self, code_dir: str | None) -> None:
+        root = self._code_root
+        if root is None or not code_dir:
+            return
+        if os.path.abspath(code_dir).startswith(os.path.abspath(root) + os.sep):
+            shutil.rmtree(code_dir, ignore_errors=True)
 
     def _state(self, name: str) -> _FunctionState:
         key = name
@@ -379,24 +468,66 @@ class LambdaRuntime:
         ``custom``, ``env``), ``identity`` a Cognito identity (``cognitoIdentityId``,
         ``cognitoIdentityPoolId``). ``source`` tags the record (e.g. ``"kinesis:input-stream"``).
         """
-        if isinstance(event, bytes | bytearray | memoryview):
-            body = bytes(event)
-            if len(body) > SYNC_REQUEST_LIMIT_BYTES:
-                raise _too_large()
-            try:
-                event = wire.decode(body)
-            except ValueError as e:
-                raise InvalidRequestContentException(
-                    f"Could not parse request body into json: {e}"
-                ) from e
-        else:
-            text = wire.encode_event(event)
-            if len(text) > SYNC_REQUEST_LIMIT_BYTES:
-                raise _too_large()
-            event = wire.decode(text)
+        event = _request_event(event, SYNC_REQUEST_LIMIT_BYTES)
         with self._lock:
             self._check_open()
             return self._invoke(self._state(function_name), event, client_context, identity, source)
+
+    def invoke_async(
+        self,
+        function_name: str,
+        event: Any,
+        *,
+        client_context: Mapping[str, Any] | None = None,
+        source: str | None = None,
+    ) -> str:
+        """Asynchronous (``Event``) invoke: queue the event, return its request id at once.
+
+        The payload limit is :data:`ASYNC_REQUEST_LIMIT_BYTES`; an unknown function raises
+        ``ResourceNotFoundException`` here. The invocation then runs on the runtime's background
+        thread (in the order queued, serialised with every other invocation) and is recorded in
+        :attr:`invocations` like any other. It runs once: Lambda's retries of failed asynchronous
+        invocations, ``MaximumEventAgeInSeconds`` and destinations are not simulated yet.
+        :meth:`wait_async` waits until the queue is empty.
+        """
+        event = _request_event(event, ASYNC_REQUEST_LIMIT_BYTES)
+        with self._lock:
+            self._check_open()
+            name = self._state(function_name).config.name
+            request_id = uuid4(self._rng)
+            with self._async_idle:
+                self._async_pending += 1
+            if self._async_thread is None:
+                self._async_thread = threading.Thread(
+                    target=self._async_loop, name="lambda:async", daemon=True
+                )
+                self._async_thread.start()
+            self._async_queue.put((name, event, request_id, client_context, source))
+        return request_id
+
+    def wait_async(self, timeout: float | None = None) -> bool:
+        """Wait (wall time) until every queued asynchronous invocation has run; False on
+        timeout."""
+        with self._async_idle:
+            return self._async_idle.wait_for(lambda: self._async_pending == 0, timeout)
+
+    def _async_loop(self) -> None:
+        while True:
+            item = self._async_queue.get()
+            if item is None:
+                return
+            name, event, request_id, client_context, source = item
+            try:
+                with self._lock:
+                    state = None if self._closed else self._functions.get(name)
+                    if state is not None:  # deleted since: the event is dropped
+                        self._invoke(state, event, client_context, None, source, request_id)
+            except Exception:  # a bug of ours: never let it stop the queue
+                traceback.print_exc()
+            finally:
+                with self._async_idle:
+                    self._async_pending -= 1
+                    self._async_idle.notify_all()
 
     def _invoke(
         self,
@@ -405,9 +536,11 @@ class LambdaRuntime:
         client_context: Mapping[str, Any] | None,
         identity: Mapping[str, Any] | None,
         source: str | None,
+        request_id: str | None = None,
     ) -> InvocationResult:
         config = state.config
-        request_id = uuid4(self._rng)
+        if request_id is None:
+            request_id = uuid4(self._rng)
         started_at = self._now()
         state.count += 1
         capture.ensure_installed()
@@ -655,8 +788,13 @@ class LambdaRuntime:
         if self._closed:
             raise RuntimeError("LambdaRuntime is closed")
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
-        """Stop the worker threads and give back stdout/stderr/logging."""
+        """Stop the worker threads, drop queued asynchronous invocations, delete uploaded code,
+        and give back stdout/stderr/logging."""
         with self._lock:
             if self._closed:
                 return
@@ -667,8 +805,16 @@ class LambdaRuntime:
                     state.env.stop()
                     threads.append(state.env.thread)
                     state.env = None
+            if self._async_thread is not None:
+                self._async_queue.put(None)
+                threads.append(self._async_thread)
         for thread in threads:
             thread.join(timeout=1.0)
+        with self._async_idle:  # what was still queued will never run
+            self._async_pending = 0
+            self._async_idle.notify_all()
+        if self._code_root is not None:
+            shutil.rmtree(self._code_root, ignore_errors=True)
         capture.release()
 
     def __enter__(self) -> LambdaRuntime:
@@ -698,11 +844,29 @@ def _aws_handler(config: FunctionConfig) -> str:
         return config.handler
 
 
-def _too_large() -> RequestTooLargeException:
+def _too_large(limit: int = SYNC_REQUEST_LIMIT_BYTES) -> RequestTooLargeException:
     return RequestTooLargeException(
-        f"Request must be smaller than {SYNC_REQUEST_LIMIT_BYTES} bytes for the InvokeFunction "
-        "operation"
+        f"Request must be smaller than {limit} bytes for the InvokeFunction operation"
     )
+
+
+def _request_event(event: Any, limit: int) -> Any:
+    """The event as the handler will get it (a JSON round trip), checked against ``limit``.
+    ``bytes`` are the request body itself."""
+    if isinstance(event, bytes | bytearray | memoryview):
+        body = bytes(event)
+        if len(body) > limit:
+            raise _too_large(limit)
+        try:
+            return wire.decode(body)
+        except ValueError as e:
+            raise InvalidRequestContentException(
+                f"Could not parse request body into json: {e}"
+            ) from e
+    text = wire.encode_event(event)
+    if len(text) > limit:
+        raise _too_large(limit)
+    return wire.decode(text)
 
 
 def _run_job(env: Any, job: Any, sink: Any, timeout: float, healthy: Callable[[], bool]) -> bool:

@@ -6,9 +6,16 @@
     sim list [DIRECTORY]
     sim up [--host H] [--port P] [--detach]
     sim down
+    sim teardown SCENARIO [--backend aws[=PROFILE]] [--yes]
 
 Exit status: 0 when every expectation passed and nothing was lost; 1 when a run failed its
 expectations; 2 for bad input (an invalid scenario file, a bad option) or an unusable backend.
+
+``sim teardown`` deletes what ``sim run --backend aws --yes`` created for the scenario (recorded
+in ``.streamlab/aws/<scenario>-<region>.json`` in the working directory) and nothing else. It
+prints what it will delete and deletes only with ``--yes`` (without it: exit 2, as ``sim run``);
+then it lists what is left (a deletion AWS refused, a resource tagged with the scenario that the
+state file does not record) and exits 1 if anything is, 0 if nothing. See docs/aws.md.
 
 Test-only: ``STREAMLAB_AWS_ENDPOINT_URL`` points ``--backend aws`` at a stand-in server instead of
 AWS (the tests use it to check that nothing is sent without ``--yes``). Not for users.
@@ -77,14 +84,26 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--verbose", action="store_true", help="log every request")
 
     commands.add_parser("down", help="stop the endpoint started by `sim up --detach`")
+
+    teardown = commands.add_parser(
+        "teardown", help="delete what `sim run --backend aws --yes` created for a scenario"
+    )
+    teardown.add_argument("scenario", help="scenario file (YAML)")
+    teardown.add_argument("--backend", default="aws", help="aws[=PROFILE] (the default: aws)")
+    teardown.add_argument("--yes", action="store_true", help="confirm deleting")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handler = {"run": _run, "validate": _validate, "list": _list, "up": _up, "down": _down}[
-        args.command
-    ]
+    handler = {
+        "run": _run,
+        "validate": _validate,
+        "list": _list,
+        "up": _up,
+        "down": _down,
+        "teardown": _teardown,
+    }[args.command]
     return handler(args)
 
 
@@ -267,3 +286,30 @@ def _down(args: argparse.Namespace) -> int:
 
     print(daemon.stop_detached())
     return EXIT_PASSED
+
+
+# -- teardown -------------------------------------------------------------------------------
+def _teardown(args: argparse.Namespace) -> int:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from sim.backends.aws_teardown import teardown_command
+    from sim.scenario import ScenarioError, load_scenario
+
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    if not (args.backend == "aws" or args.backend.startswith("aws=")):
+        print(
+            f"sim teardown: --backend {args.backend}: only aws[=PROFILE] keeps what a run "
+            "created (the other backends start from a clean state)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    backend = _make_backend(args.backend, scenario, args.yes)
+    try:
+        return teardown_command(backend, scenario, yes=args.yes, out=sys.stdout, err=sys.stderr)
+    except (ClientError, BotoCoreError) as error:
+        print(f"sim teardown: the {args.backend} backend: {error}", file=sys.stderr)
+        return EXIT_USAGE

@@ -2,12 +2,20 @@
 
 Everything goes through the backend's client factory, so the same calls create the resources on
 the embedded backend, on LocalStack or on AWS.
+
+On AWS a *tracker* (:class:`sim.backends.aws_state.AwsTracker`, from the backend's
+``provision_tracker(scenario)``) is told of every resource the moment it is created, and adds
+tags to the create calls; a resource that already exists is then used as it is (not changed, not
+recorded, so ``sim teardown`` never deletes it), and the provisioner waits for streams to become
+ACTIVE. Without a tracker (every other backend) the calls are exactly those of a user's script.
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from sim.expect.values import serialize_item
 from sim.services.lambda_ import FunctionConfig
@@ -25,10 +33,18 @@ LAMBDA_TRUST_POLICY = {
 DYNAMODB_BATCH_WRITE_MAX = 25  # BatchWriteItem: at most 25 requests per call
 
 
+# Waiting for a new stream to become ACTIVE (AWS creates streams asynchronously).
+STREAM_ACTIVE_WAIT = {"Delay": 2, "MaxAttempts": 150}
+
+
 class Provisioner:
-    def __init__(self, backend: Any, scenario: Any):
+    def __init__(self, backend: Any, scenario: Any, tracker: Any | None = None):
         self.backend = backend
         self.scenario = scenario
+        if tracker is None:
+            make_tracker = getattr(backend, "provision_tracker", None)
+            tracker = make_tracker(scenario) if make_tracker is not None else None
+        self.tracker = tracker
 
     def client(self, service: str) -> Any:
         return self.backend.client(service)
@@ -55,9 +71,22 @@ class Provisioner:
         }
         if spec.mode == "PROVISIONED":
             kwargs["ShardCount"] = spec.shards or 1
-        if spec.tags:
-            kwargs["Tags"] = dict(spec.tags)
-        kinesis.create_stream(**kwargs)
+        tracker = self.tracker
+        tags = {**spec.tags, **(tracker.tags if tracker else {})}
+        if tags:
+            kwargs["Tags"] = tags
+        try:
+            kinesis.create_stream(**kwargs)
+        except ClientError as error:
+            if tracker and _code(error) == "ResourceInUseException":
+                tracker.existing("stream", spec.name)
+                return
+            raise
+        if tracker:
+            tracker.created("stream", spec.name, self.arn("kinesis", f"stream/{spec.name}"))
+            kinesis.get_waiter("stream_exists").wait(
+                StreamName=spec.name, WaiterConfig=STREAM_ACTIVE_WAIT
+            )
         if spec.retention_hours != 24:
             kinesis.increase_stream_retention_period(
                 StreamName=spec.name, RetentionPeriodHours=spec.retention_hours
@@ -108,7 +137,18 @@ class Provisioner:
         kwargs["AttributeDefinitions"] = [
             {"AttributeName": name, "AttributeType": kind} for name, kind in attributes.items()
         ]
-        dynamodb.create_table(**kwargs)
+        tracker = self.tracker
+        if tracker:
+            kwargs["Tags"] = tracker.tag_list()
+        try:
+            created = dynamodb.create_table(**kwargs)
+        except ClientError as error:
+            if tracker and _code(error) == "ResourceInUseException":
+                tracker.existing("table", spec.name)  # its items are left as they are
+                return
+            raise
+        if tracker:
+            tracker.created("table", spec.name, created["TableDescription"].get("TableArn"))
         dynamodb.get_waiter("table_exists").wait(
             TableName=spec.name, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
         )
@@ -126,7 +166,15 @@ class Provisioner:
         kwargs: dict[str, Any] = {"Bucket": spec.name}
         if self.scenario.region != "us-east-1":
             kwargs["CreateBucketConfiguration"] = {"LocationConstraint": self.scenario.region}
+        tracker = self.tracker
+        # CreateBucket succeeds on a bucket one already owns (us-east-1), so ask first.
+        if tracker and tracker.exists("bucket", spec.name):
+            tracker.existing("bucket", spec.name)
+            return
         s3.create_bucket(**kwargs)
+        if tracker:
+            tracker.created("bucket", spec.name, f"arn:aws:s3:::{spec.name}")
+            s3.put_bucket_tagging(Bucket=spec.name, Tagging={"TagSet": tracker.tag_list()})
         if spec.policy:
             s3.put_bucket_policy(Bucket=spec.name, Policy=json.dumps(spec.policy))
 
@@ -134,11 +182,30 @@ class Provisioner:
         attributes = {"VisibilityTimeout": str(spec.visibility_timeout)}
         if spec.fifo:
             attributes["FifoQueue"] = "true"
-        self.client("sqs").create_queue(QueueName=spec.name, Attributes=attributes)
+        tracker = self.tracker
+        if tracker is None:
+            self.client("sqs").create_queue(QueueName=spec.name, Attributes=attributes)
+            return
+        # CreateQueue returns an existing queue with the same attributes, so ask first.
+        if tracker.exists("queue", spec.name):
+            tracker.existing("queue", spec.name)
+            return
+        self.client("sqs").create_queue(
+            QueueName=spec.name, Attributes=attributes, tags=dict(tracker.tags)
+        )
+        tracker.created("queue", spec.name, self.arn("sqs", spec.name))
 
     def create_topic(self, spec: Any) -> None:
         sns = self.client("sns")
-        arn = sns.create_topic(Name=spec.name)["TopicArn"]
+        tracker = self.tracker
+        if tracker is None:
+            arn = sns.create_topic(Name=spec.name)["TopicArn"]
+        elif tracker.exists("topic", spec.name):  # CreateTopic returns an existing topic
+            tracker.existing("topic", spec.name)
+            return
+        else:
+            arn = sns.create_topic(Name=spec.name, Tags=tracker.tag_list())["TopicArn"]
+            tracker.created("topic", spec.name, arn)
         for subscription in spec.subscriptions:
             endpoint = subscription.endpoint
             if subscription.protocol == "sqs" and not endpoint.startswith("arn:"):
@@ -155,12 +222,25 @@ class Provisioner:
         for spec in self.scenario.functions:
             role = spec.role
             name = role.name if role and role.name else f"{spec.name}-role"
+            tracker = self.tracker
+            kwargs: dict[str, Any] = {
+                "RoleName": name,
+                "AssumeRolePolicyDocument": json.dumps(LAMBDA_TRUST_POLICY),
+            }
+            if tracker:
+                kwargs["Tags"] = tracker.tag_list()
             try:
-                arn = iam.create_role(
-                    RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST_POLICY)
-                )["Role"]["Arn"]
+                arn = iam.create_role(**kwargs)["Role"]["Arn"]
             except iam.exceptions.EntityAlreadyExistsException:
                 arn = iam.get_role(RoleName=name)["Role"]["Arn"]
+                if tracker:
+                    # Someone's role: used as it is, its policies left unchanged.
+                    tracker.existing("role", name)
+                    arns[spec.name] = arn
+                    continue
+            else:
+                if tracker:
+                    tracker.created("role", name, arn)
             if role is not None:
                 for policy in role.policies:
                     iam.put_role_policy(
@@ -185,4 +265,10 @@ class Provisioner:
         )
 
     def arn(self, service: str, resource: str) -> str:
-        return f"arn:aws:{service}:{self.scenario.region}:{self.scenario.account_id}:{resource}"
+        """An ARN in the scenario's Region and account (on AWS: the caller's real account)."""
+        account = (self.tracker.account if self.tracker else None) or self.scenario.account_id
+        return f"arn:aws:{service}:{self.scenario.region}:{account}:{resource}"
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))

@@ -84,9 +84,10 @@ class Provisioner:
             raise
         if tracker:
             tracker.created("stream", spec.name, self.arn("kinesis", f"stream/{spec.name}"))
-            kinesis.get_waiter("stream_exists").wait(
-                StreamName=spec.name, WaiterConfig=STREAM_ACTIVE_WAIT
-            )
+        # LocalStack and AWS create streams asynchronously (streamlab's are ACTIVE at once)
+        kinesis.get_waiter("stream_exists").wait(
+            StreamName=spec.name, WaiterConfig=STREAM_ACTIVE_WAIT
+        )
         if spec.retention_hours != 24:
             kinesis.increase_stream_retention_period(
                 StreamName=spec.name, RetentionPeriodHours=spec.retention_hours

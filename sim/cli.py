@@ -1,6 +1,6 @@
 """The ``sim`` command.
 
-    sim run SCENARIO [--backend embedded|endpoint=URL|aws[=PROFILE]] [--seed N] [--speed X]
+    sim run SCENARIO [--backend embedded|localstack|endpoint=URL|aws[=PROFILE]] [--seed N] [--speed X]
                      [--export DIR] [--in-process] [--yes] [--json]
     sim validate SCENARIO...
     sim list [DIRECTORY]
@@ -49,13 +49,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--backend",
         default="embedded",
-        help="embedded (default), endpoint=URL (LocalStack-compatible) or aws[=PROFILE]",
+        help="embedded (default), localstack (host mode: the one `make localstack` started, "
+        "else one for this run), endpoint=URL (LocalStack-compatible) or aws[=PROFILE]",
     )
     run.add_argument("--seed", type=int, help="override the scenario's seed")
     run.add_argument(
         "--speed",
         type=float,
-        help="run in real time × SPEED (1 = wall clock); default: as fast as possible",
+        help="run in real time × SPEED (1 = wall clock); default: as fast as possible on the "
+        "embedded backend, wall-clock time (1) on the others",
     )
     run.add_argument("--export", metavar="DIR", help="write the stored state to DIR")
     run.add_argument(
@@ -114,6 +116,10 @@ def _make_backend(spec: str, scenario: Any, yes: bool) -> Any:
 
     if spec == "embedded":
         return None
+    if spec == "localstack":
+        from sim.backends.localstack import LocalStackBackend
+
+        return LocalStackBackend(region=scenario.region, account_id=scenario.account_id)
     if spec.startswith("endpoint="):
         return EndpointBackend(
             spec.split("=", 1)[1], region=scenario.region, account_id=scenario.account_id
@@ -127,7 +133,9 @@ def _make_backend(spec: str, scenario: Any, yes: bool) -> Any:
             confirmed=yes,
             endpoint_url=os.environ.get(AWS_STAND_IN_VARIABLE) or None,
         )
-    raise ValueError(f"unknown backend {spec!r}: use embedded, endpoint=URL or aws[=PROFILE]")
+    raise ValueError(
+        f"unknown backend {spec!r}: use embedded, localstack, endpoint=URL or aws[=PROFILE]"
+    )
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -181,6 +189,7 @@ def _run_here(args: argparse.Namespace, scenario: Any) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
 
     from sim.backends.aws import ConfirmationRequired
+    from sim.localstack_host import LocalStackError
     from sim.producer_registry import ProducerError
     from sim.report import print_report
     from sim.runner import Simulation
@@ -201,6 +210,9 @@ def _run_here(args: argparse.Namespace, scenario: Any) -> int:
             progress=not args.no_progress and not args.json,
         ) as simulation:
             result = simulation.run(export=args.export)
+    except LocalStackError as error:
+        print(f"sim run: LocalStack: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except ConfirmationRequired as error:
         print(f"sim run: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -210,9 +222,12 @@ def _run_here(args: argparse.Namespace, scenario: Any) -> int:
     except (ClientError, BotoCoreError) as error:  # the backend refused or cannot be reached
         print(f"sim run: the {args.backend} backend: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except RuntimeError as error:  # e.g. a trigger the chosen backend cannot serve yet
+    except RuntimeError as error:  # e.g. a fault the chosen backend cannot inject
         print(f"sim run: {args.scenario}: {error}", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        if backend is not None:
+            backend.stop()  # a LocalStack started for this run; nothing on other backends
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, default=str))
     else:

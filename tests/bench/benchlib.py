@@ -4,11 +4,12 @@ Environment (all optional):
 
 ``BENCH_QUICK=1``
     Small sizes (ingest to 100k records, trigger 50k records, NOAA without the larger variant):
-    the whole suite in about a minute and a half, for developing the benchmarks.
+    the whole suite in under two minutes, for developing the benchmarks.
 ``BENCH_SERIES=streamlab,http``
-    Ingest series to run (floor, streamlab, http, trivial, moto, ministack; default all).
+    Ingest series to run (floor, streamlab, http, trivial, moto, ministack, localstack;
+    default all).
 ``BENCH_SEGMENT_LIMIT`` (default 20)
-    Seconds: a series stops once a segment has taken this long (moto, ministack).
+    Seconds: a series stops once a segment has taken this long (moto, ministack, LocalStack).
 ``BENCH_SERIES_BUDGET`` (default 100; quick 40)
     Seconds: a series also stops once its segments add up to more than this, so that
     ``make bench`` stays within about ten minutes.
@@ -18,6 +19,8 @@ Environment (all optional):
     Records pre-loaded for the trigger benchmark.
 ``BENCH_SKIP_MINISTACK=1``, ``BENCH_MINISTACK_VERSION`` (default 1.5.33)
     Leave ministack out (reported as skipped), or compare another version.
+``BENCH_SKIP_LOCALSTACK=1``
+    Leave LocalStack (host mode, ``.localstack-venv``) out, reported as skipped.
 ``BENCH_NO_ASSERT=1``
     Print everything but do not fail on missed targets.
 
@@ -102,6 +105,20 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
         if number == 0:
             lines.append("  ".join("-" * width for width in widths))
     return "\n".join(lines)
+
+
+def processes_cpu(pids: Iterable[int]) -> float:
+    """User + system CPU seconds so far of these processes (all their threads; Linux), 0.0 for
+    any that is gone."""
+    total = 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def save(name: str, data: Any) -> Path:

@@ -8,7 +8,11 @@ Series, each in a fresh process (``ingest_worker.py``), side by side in the same
   and keep-alive), to 1M records;
 * the trivial store behind Python's HTTP server (reference for the HTTP floor);
 * plain moto 5.2.5 (``moto.mock_aws``, in-process), until a segment takes too long;
-* ministack (installed into ``.bench-cache/ministack-venv``, run on a free port), likewise.
+* ministack (installed into ``.bench-cache/ministack-venv``, run on a free port), likewise;
+* LocalStack 4.9.2 in host mode (``sim.localstack_host``, from ``.localstack-venv``: ``make
+  bench`` installs it), Kinesis only, on a free port, likewise. Its Kinesis is kinesis-mock, a
+  node process of its own behind LocalStack's gateway: the server CPU time of that series is
+  LocalStack's process plus kinesis-mock's.
 
 Targets (from the issue): streamlab in-process >= 40k records/s in every segment and a flat
 curve (last segment >= 0.8 x first); over HTTP >= 30k records/s in every segment up to 1M.
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import os
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +45,7 @@ from benchlib import (
     banner,
     flag,
     fmt,
+    processes_cpu,
     save,
     table,
 )
@@ -81,6 +87,7 @@ class Series:
     stopped: str | None = None
     skipped: str | None = None
     error: str | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
 
     def rates(self, basis: str = "wall") -> list[float]:
         return [rate_of(s, basis) for s in self.segments.values() if not s.get("partial")]
@@ -103,6 +110,7 @@ class Series:
             "skipped": self.skipped,
             "error": self.error,
             "setup_seconds": self.setup_seconds,
+            **self.notes,
         }
         for basis in ("wall", "cpu"):
             rates = self.rates(basis)
@@ -144,10 +152,19 @@ def run_series(
     segment_limit: float,
     budget: float,
     server_pid: int | None = None,
+    extra_cpu: Callable[[], float] | None = None,
 ) -> Series:
+    """``extra_cpu``: CPU seconds so far of the server's other processes (LocalStack's engine),
+    sampled as each segment's line arrives and added to that segment's server CPU time."""
     series = Series(key, label)
+    sampled = [extra_cpu() if extra_cpu else 0.0]
 
     def show(line: dict[str, Any]) -> None:
+        if extra_cpu is not None and line["event"] in ("setup", "warmup", "segment"):
+            now = extra_cpu()
+            if line["event"] != "setup" and line.get("server_cpu") is not None:
+                line["server_cpu"] += now - sampled[0]
+            sampled[0] = now
         if line["event"] in ("warmup", "segment"):
             note = " (partial)" if line.get("partial") else ""
             busy = (line["cpu"] + (line["server_cpu"] or 0.0)) / line["seconds"]
@@ -297,8 +314,70 @@ def test_ingest_put_records() -> None:
         if series.skipped:
             print(f"  {label}: SKIPPED ({series.skipped})")
         all_series["ministack"] = series
+    if wanted("localstack"):
+        all_series["localstack"] = run_localstack(limits)
 
     report(all_series)
+
+
+def run_localstack(limits: dict[str, float]) -> Series:
+    """LocalStack in host mode, Kinesis only, on a free port; stopped after the series."""
+    from sim.localstack_host import (
+        LocalStackError,
+        LocalStackHost,
+        localstack_version,
+        missing,
+        venv_python,
+    )
+
+    label = f"LocalStack {localstack_version()} HTTP"
+    skipped = "BENCH_SKIP_LOCALSTACK is set" if flag("BENCH_SKIP_LOCALSTACK") else None
+    if skipped is None:
+        try:
+            venv_python()
+            if missing():
+                skipped = f"not prepared ({', '.join(missing())}): make localstack-install"
+        except LocalStackError as error:
+            skipped = str(error)
+    if skipped:
+        print(f"  {label}: SKIPPED ({skipped})")
+        return Series("localstack", label, skipped=skipped)
+    host = LocalStackHost(
+        port=free_port(), services=("kinesis",), log=CACHE / "logs" / "localstack.log"
+    )
+    try:
+        host.start()
+    except LocalStackError as error:
+        series = Series("localstack", label, error=f"did not start: {error}")
+        print(f"  {label}: ERROR {series.error}")
+        return series
+    try:
+        main_pid = host.pid
+        print(
+            f"  {label}: host mode, ready in {host.started_seconds:.1f} s, "
+            f"{host.rss_bytes() / 2**20:,.0f} MiB"
+        )
+
+        def engine_cpu() -> float:
+            return processes_cpu(p for p in host.processes() if p != main_pid)
+
+        series = run_series(
+            "localstack",
+            label,
+            ["http", "--endpoint", host.url],
+            BOUNDARIES,
+            server_pid=main_pid,
+            extra_cpu=engine_cpu,
+            **limits,
+        )
+        series.notes = {
+            "start_seconds": host.started_seconds,
+            "rss_mib_after": host.rss_bytes() / 2**20,
+        }
+        print(f"  {label}: {series.notes['rss_mib_after']:,.0f} MiB after the series")
+    finally:
+        host.stop()
+    return series
 
 
 def per_segment_table(
@@ -326,9 +405,13 @@ def per_segment_table(
 def report(all_series: dict[str, Series]) -> None:
     get = all_series.get
     streamlab, http, moto, ministack = get("streamlab"), get("http"), get("moto"), get("ministack")
-    floor, trivial = get("floor"), get("trivial")
+    floor, trivial, localstack = get("floor"), get("trivial"), get("localstack")
 
-    columns = [s for s in (streamlab, http, moto, ministack) if s is not None and not s.skipped]
+    columns = [
+        s
+        for s in (streamlab, http, moto, ministack, localstack)
+        if s is not None and not s.skipped and not (s.error and not s.segments)
+    ]
     pairs = []
     if streamlab and moto:
         pairs.append(("in-process / moto", streamlab, moto))
@@ -336,6 +419,8 @@ def report(all_series: dict[str, Series]) -> None:
         pairs.append(("in-process / ministack", streamlab, ministack))
     if http and ministack and not ministack.skipped:
         pairs.append(("HTTP / ministack", http, ministack))
+    if http and localstack and localstack.segments:
+        pairs.append(("HTTP / LocalStack", http, localstack))
     print()
     print(
         "records/s per segment, wall clock (each series in its own process; * = segment cut "
@@ -439,8 +524,8 @@ def report(all_series: dict[str, Series]) -> None:
             failures.append(f"HTTP min {worst:,.0f}/s < {TARGET_HTTP:,}/s")
         if http.records < BOUNDARIES[-1]:
             failures.append(f"HTTP stopped at {http.records:,}: {http.stopped}")
-    for series in (moto, ministack):
-        if series is None:
+    for series in (moto, ministack, localstack):
+        if series is None or series.error:
             continue
         if series.skipped:
             print(f"  {series.label}: skipped ({series.skipped})")

@@ -79,14 +79,14 @@ def read_state(directory: str | Path | None = None) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     pid = state.get("pid", -1) if isinstance(state, dict) else -1
-    if not isinstance(pid, int) or not _alive(pid):
+    if not isinstance(pid, int) or not process_alive(pid):
         return None
     if not _is_endpoint_process(pid, str(state.get("url", ""))):
         return None
     return state
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     """Whether ``pid`` is a running process (a zombie waiting to be reaped is not)."""
     if pid <= 0:
         return False
@@ -249,11 +249,11 @@ def stop_detached() -> str:
         state_path().unlink(missing_ok=True)
         return "no streamlab endpoint is running here"
     deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
-    while _alive(pid) and time.monotonic() < deadline:
+    while process_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
         with contextlib.suppress(ChildProcessError):  # reap it if it is our own child
             os.waitpid(pid, os.WNOHANG)
-    if _alive(pid):
+    if process_alive(pid):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     state_path().unlink(missing_ok=True)

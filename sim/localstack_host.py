@@ -56,7 +56,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sim.daemon import _alive, port_free
+from sim.daemon import port_free, process_alive
 
 PROJECT = Path(__file__).resolve().parent.parent
 VENV_DIR = ".localstack-venv"
@@ -423,7 +423,7 @@ def process_tree(pid: int, marker: str | None = None) -> list[int]:
     in its process group.
     """
     if not Path("/proc").is_dir():
-        return [pid] if _alive(pid) else []
+        return [pid] if process_alive(pid) else []
     children = _children_map()
     tree, todo = [], [pid]
     while todo:
@@ -433,7 +433,7 @@ def process_tree(pid: int, marker: str | None = None) -> list[int]:
         tree.append(current)
         todo.extend(children.get(current, []))
     found = set(tree) | (_marked(marker) if marker else set())
-    return sorted(p for p in found if _alive(p))
+    return sorted(p for p in found if process_alive(p))
 
 
 def rss_bytes(pids: Iterable[int]) -> int:
@@ -459,7 +459,7 @@ def _wait_gone(pids: Iterable[int], timeout: float) -> list[int]:
         for pid in pids:
             with contextlib.suppress(ChildProcessError, OSError):
                 os.waitpid(pid, os.WNOHANG)  # reap our own child
-        alive = [pid for pid in pids if _alive(pid)]
+        alive = [pid for pid in pids if process_alive(pid)]
         if not alive or time.monotonic() >= deadline:
             return alive
         time.sleep(0.1)
@@ -484,7 +484,7 @@ def terminate(pid: int, marker: str | None, timeout: float = STOP_TIMEOUT_SECOND
             _wait_gone([pid], 5.0)
     # Engines LocalStack did not stop (or orphaned): the ones seen before, and marked ones.
     left = set(tree) | (_marked(marker) if marker else set())
-    left = {p for p in left if _alive(p) and p != os.getpid()}
+    left = {p for p in left if process_alive(p) and p != os.getpid()}
     if left:
         _signal(left, signal.SIGTERM)
         left = set(_wait_gone(left, 5.0))
@@ -774,7 +774,7 @@ def read_state(directory: str | Path | None = None) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     pid = state.get("pid", -1) if isinstance(state, dict) else -1
-    if not isinstance(pid, int) or not _alive(pid) or not _is_localstack(pid):
+    if not isinstance(pid, int) or not process_alive(pid) or not _is_localstack(pid):
         return None
     return state
 

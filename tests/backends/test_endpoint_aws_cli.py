@@ -4,50 +4,18 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
-import pytest
-from backend_support import REGION, free_port
+from backend_support import REGION
 
-from sim.backends.embedded import EmbeddedBackend
 from sim.backends.embedded.server import EndpointServer
 
 BIN = Path(sys.executable).parent
 AWS, AWSLOCAL = str(BIN / "aws"), str(BIN / "awslocal")
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[EndpointServer]:
-    backend = EmbeddedBackend()
-    backend.start()
-    server = EndpointServer(backend, port=free_port()).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-        backend.stop()
-
-
-@pytest.fixture(scope="module")
-def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    home = tmp_path_factory.mktemp("aws-home")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LOCALSTACK_"))}
-    env.update(
-        HOME=str(home),
-        AWS_ACCESS_KEY_ID="test",
-        AWS_SECRET_ACCESS_KEY="test",
-        AWS_DEFAULT_REGION=REGION,
-        AWS_CONFIG_FILE=str(home / "config"),
-        AWS_SHARED_CREDENTIALS_FILE=str(home / "credentials"),
-        AWS_PAGER="",
-    )
-    return env
 
 
 def aws(endpoint: EndpointServer, env: dict[str, str], *args: str, program: str = AWS) -> Any:

@@ -25,6 +25,8 @@ from typing import Any
 import pytest
 from cli_support import MISSING_HANDLER, NOAA, aws, free_port, producer_only, sim, sim_env, write
 
+from sim.daemon import process_alive
+
 
 @dataclass
 class Endpoint:
@@ -53,17 +55,6 @@ class Endpoint:
             return error.code, json.loads(error.read())
 
 
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie is not alive
-        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
-    except OSError:
-        return True
-
-
 def can_listen(port: int) -> bool:
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -88,9 +79,9 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoint]:
     try:
         yield running
     finally:
-        if pid is not None and alive(pid):
+        if pid is not None and process_alive(pid):
             sim("down", cwd=directory, env=env)
-            if alive(pid):  # sim down failed: do not leave our endpoint behind
+            if process_alive(pid):  # sim down failed: do not leave our endpoint behind
                 os.kill(pid, signal.SIGKILL)
 
 
@@ -100,7 +91,7 @@ def test_up_detach_prints_where_it_listens_and_how_to_stop(endpoint: Endpoint) -
     assert "sim down" in endpoint.up.stdout
     state = json.loads(endpoint.state_file.read_text())
     assert state["url"] == endpoint.url
-    assert alive(state["pid"])
+    assert process_alive(state["pid"])
     assert endpoint.get("/_localstack/health")["edition"] == "streamlab"
     assert endpoint.get("/_streamlab/info")["pid"] == state["pid"]
 
@@ -209,7 +200,7 @@ def test_down_stops_it_and_frees_the_port(endpoint: Endpoint) -> None:
     done = sim("down", cwd=endpoint.directory, env=endpoint.env)
     assert done.returncode == 0
     assert f"stopped the streamlab endpoint at {endpoint.url} (pid {pid})" in done.stdout
-    assert not alive(pid)
+    assert not process_alive(pid)
     assert not endpoint.state_file.exists()
     assert can_listen(endpoint.port)
     again = sim("down", cwd=endpoint.directory, env=endpoint.env)

@@ -25,6 +25,8 @@ from typing import Any
 import pytest
 from cli_support import BIN, NOAA, aws, free_port, producer_only, sim, sim_env, write
 
+from sim.daemon import process_alive
+
 AWSLOCAL = str(BIN / "awslocal")
 
 
@@ -53,17 +55,6 @@ class Endpoint:
             return json.loads(response.read())
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie is not alive
-        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
-    except OSError:
-        return True
-
-
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoint]:
     directory = tmp_path_factory.mktemp("lambda-endpoint-cwd")
@@ -77,9 +68,9 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoint]:
     try:
         yield Endpoint(directory, f"http://127.0.0.1:{port}", env)
     finally:
-        if pid is not None and _alive(pid):
+        if pid is not None and process_alive(pid):
             sim("down", cwd=directory, env=env)
-            if _alive(pid):  # sim down failed: do not leave our endpoint behind
+            if process_alive(pid):  # sim down failed: do not leave our endpoint behind
                 os.kill(pid, signal.SIGKILL)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sim.daemon import _alive, free_port
+from sim.daemon import free_port, process_alive
 from sim.localstack_host import LocalStackHost
 
 
@@ -28,4 +28,4 @@ def localstack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackH
     finally:
         processes = host.processes()
         host.stop()
-    assert [pid for pid in processes if _alive(pid)] == [], "LocalStack left processes behind"
+    assert [pid for pid in processes if process_alive(pid)] == [], "LocalStack left processes behind"

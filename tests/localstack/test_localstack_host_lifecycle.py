@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sim.daemon import _alive, free_port, port_free
+from sim.daemon import free_port, port_free, process_alive
 from sim.localstack_host import PROJECT, process_tree, read_state, state_path
 
 
@@ -60,7 +60,7 @@ def test_start_status_stop_leaves_no_process(tmp_path: Path) -> None:
         stopped = cli("stop", cwd=tmp_path)
     assert stopped.returncode == 0, stopped.stderr
     assert stopped.stdout.startswith("stopped LocalStack")
-    assert [pid for pid in pids if _alive(pid)] == []
+    assert [pid for pid in pids if process_alive(pid)] == []
     assert not state_path(tmp_path).exists()
     assert not Path(state["root"]).exists()
     assert port_free("127.0.0.1", port)

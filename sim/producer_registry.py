@@ -1,4 +1,14 @@
-"""Finding a scenario's producer class: a built-in name (``noaa``) or ``package.module:Class``."""
+"""Finding a scenario's producer class: a built-in name or ``package.module:Class``.
+
+A built-in name is a module of ``producers/`` defining a :class:`Producer` with that ``name``:
+
+``noaa``
+    ``producers.noaa.NoaaProducer``, the NOAA weather lab (params: ``stations``, ``start_date``,
+    ``end_date``, ``from_file``, ``datatypes``).
+``unicorns``
+    ``producers.unicorns.UnicornProducer``, the Wild Rydes lab's fleet: one record per unicorn
+    per tick at the default rate of 1/s (params: ``count``, ``start: {lat, lon}``, ``names``).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Resources created before a run: Kinesis streams, DynamoDB tables, S3 buckets, SNS topics,
-SQS queues. A new resource kind is one ``XSpec`` model here plus one field on :class:`Resources`.
+SQS queues, Firehose delivery streams. A new resource kind is one ``XSpec`` model here plus one
+field on :class:`Resources`.
 """
 
 from __future__ import annotations
@@ -19,9 +20,23 @@ from sim.scenario.types import (
     Range,
     StreamName,
     TableName,
+    Text,
     TopicName,
     fail,
+    one_of,
+    ref,
 )
+from sim.services.firehose import limits as firehose_limits
+
+DeliveryStreamName = Annotated[
+    str,
+    Text(
+        r"[a-zA-Z0-9_.-]+",
+        f"a delivery stream name of 1 to {firehose_limits.NAME_MAX_LENGTH} letters, digits, "
+        "'_', '.' or '-'",
+        max_len=firehose_limits.NAME_MAX_LENGTH,
+    ),
+]
 
 
 class StreamSpec(Spec):
@@ -187,6 +202,107 @@ class QueueSpec(Spec):
         return self
 
 
+class DeliverySource(Spec):
+    """Where a delivery stream's records come from: exactly one of `stream` or `direct_put`."""
+
+    stream: StreamName | None = one_of(
+        "source",
+        "Kinesis stream read by the delivery stream (KinesisStreamAsSource), from its LATEST "
+        "position when the delivery stream is created (declared in resources.streams).",
+        ref="streams",
+    )
+    direct_put: Literal[True] | None = one_of(
+        "source", "Direct PUT: records come from PutRecord / PutRecordBatch (DirectPut)."
+    )
+
+
+class BufferingHints(Spec):
+    """Firehose `BufferingHints`: an object is written when either is reached."""
+
+    size_mb: Annotated[
+        int,
+        Range(
+            firehose_limits.BUFFER_SIZE_MB_MIN,
+            firehose_limits.BUFFER_SIZE_MB_MAX,
+            noun="an integer",
+            unit="MiB",
+        ),
+    ] = Field(firehose_limits.BUFFER_SIZE_MB_DEFAULT, description="`SizeInMBs`, in MiB.")
+    interval: Annotated[
+        int,
+        Range(
+            firehose_limits.BUFFER_INTERVAL_MIN,
+            firehose_limits.BUFFER_INTERVAL_MAX,
+            noun="an integer",
+            unit="seconds",
+        ),
+    ] = Field(
+        firehose_limits.BUFFER_INTERVAL_DEFAULT,
+        description="`IntervalInSeconds`: seconds from a buffer's first record.",
+    )
+
+
+class DeliveryStreamSpec(Spec):
+    """An Amazon Data Firehose delivery stream writing to an S3 bucket (ExtendedS3 destination)."""
+
+    name: DeliveryStreamName = Field(description="Delivery stream name.")
+    source: DeliverySource = Field(description="`{stream: NAME}` or `{direct_put: true}`.")
+    bucket: BucketName = ref("buckets", "Destination bucket (declared in resources.buckets).")
+    prefix: str | None = Field(
+        None,
+        description="`Prefix`, with `!{timestamp:...}` / `!{firehose:random-string}` "
+        "expressions; `YYYY/MM/DD/HH/` (UTC) is appended when it has no timestamp expression.",
+    )
+    error_output_prefix: str | None = Field(
+        None,
+        description="`ErrorOutputPrefix`; required when `prefix` has expressions, and must "
+        "contain `!{firehose:error-output-type}`.",
+    )
+    buffering: BufferingHints = Field(
+        default_factory=BufferingHints, description="Buffering hints."
+    )
+    compression: Literal["UNCOMPRESSED", "GZIP"] = Field(
+        "UNCOMPRESSED", description="`CompressionFormat` (GZIP adds `.gz` to object names)."
+    )
+    append_delimiter: bool = Field(
+        False,
+        description="Add the `AppendDelimiterToRecord` processor (a newline after each record); "
+        "without it records are concatenated with nothing between them.",
+    )
+    role: str | None = Field(
+        None,
+        description="`RoleARN` for the destination (and the source stream); "
+        "`arn:aws:iam::<account>:role/firehose-<name>` when omitted.",
+    )
+
+    @model_validator(mode="after")
+    def _prefixes(self) -> DeliveryStreamSpec:
+        from sim.errors import AwsError
+        from sim.services.firehose.prefixes import check_prefixes
+
+        try:
+            check_prefixes(self.prefix, self.error_output_prefix)
+        except AwsError as error:
+            message = error.message
+            key = (
+                "error_output_prefix"
+                if "ErrorOutputPrefix cannot" in message or "ErrorOutputPrefix must" in message
+                else "prefix"
+            )
+            if key == "prefix" and self.error_output_prefix and self.prefix is not None:
+                # an expression error: report the prefix whose text holds the expression
+                bad = message.partition("expression ")[2].partition(" ")[0]
+                if bad and bad not in self.prefix and bad in self.error_output_prefix:
+                    key = "error_output_prefix"
+            fail(
+                "prefixes Firehose accepts",
+                self.prefix if key == "prefix" else self.error_output_prefix,
+                key=key,
+                hint=message.split("constraint: ", 1)[-1],
+            )
+        return self
+
+
 class Resources(Spec):
     """Resources created before the run starts."""
 
@@ -195,3 +311,7 @@ class Resources(Spec):
     buckets: list[BucketSpec] = Field(default_factory=list, description="S3 buckets.")
     topics: list[TopicSpec] = Field(default_factory=list, description="SNS topics.")
     queues: list[QueueSpec] = Field(default_factory=list, description="SQS queues.")
+    delivery_streams: list[DeliveryStreamSpec] = Field(
+        default_factory=list,
+        description="Firehose delivery streams (to S3), created after streams and buckets.",
+    )

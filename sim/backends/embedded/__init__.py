@@ -2,6 +2,11 @@
 process.
 
 * Kinesis is streamlab's own shard store (:mod:`sim.services.kinesis`), one per region.
+* Firehose is streamlab's own (:mod:`sim.services.firehose`), one per region, reading that
+  region's Kinesis store and writing objects through this backend's S3 client (moto). It runs
+  on the clock a run attaches (:meth:`EmbeddedBackend.attach_clock`: buffers flush at simulated
+  instants on the run's thread); without one, on the wall clock (``time.time``, which after a
+  run keeps ticking from the run's end) with a daemon timer thread.
 * Lambda's API is served from streamlab's Lambda runtime (:mod:`sim.services.lambda_.api`): the
   runtime a run attached (:meth:`EmbeddedBackend.attach_runtime`, the scenario's functions), or
   else one the backend creates on first use, so ``CreateFunction`` / ``Invoke`` work before any
@@ -31,6 +36,7 @@ from sim.backends.base import Backend
 from sim.backends.embedded.router import ROUTER
 from sim.backends.factory import NO_RETRY_CONFIG, TEST_CREDENTIALS, ClientFactory
 from sim.ids import derive_rng
+from sim.services.firehose import ClockScheduler, FirehoseService, WallScheduler
 from sim.services.kinesis import KinesisService
 from sim.services.lambda_ import LambdaApi, LambdaRuntime
 
@@ -65,6 +71,8 @@ class EmbeddedBackend(Backend):
         self._now = now
         self._kinesis: dict[str, KinesisService] = {}
         self._kinesis_lock = threading.Lock()
+        self._firehose: dict[str, FirehoseService] = {}
+        self._clock: Any = None  # the clock a run attached (attach_clock), else wall time
         self._mock: Any = None
         self._saved_environment: dict[str, str | None] = {}
         # Lambda: the runtime a run attached, or the backend's own (created on first use).
@@ -106,6 +114,7 @@ class EmbeddedBackend(Backend):
         self._saved_environment.clear()
         with self._kinesis_lock:
             self._kinesis.clear()
+        self._forget_firehose()
         self._forget_lambda()
         ROUTER.deactivate(self)
 
@@ -119,6 +128,7 @@ class EmbeddedBackend(Backend):
             self._mock.reset()
         with self._kinesis_lock:
             self._kinesis.clear()
+        self._forget_firehose()
         self._forget_lambda()
         mock_random.seed(self.seed)
 
@@ -148,6 +158,47 @@ class EmbeddedBackend(Backend):
 
     def kinesis_regions(self) -> list[str]:
         return sorted(self._kinesis)
+
+    # -- Firehose -------------------------------------------------------------------------
+    def firehose(self, region: str | None = None) -> FirehoseService:
+        region = region or self.region
+        service = self._firehose.get(region)
+        if service is None:
+            with self._kinesis_lock:
+                service = self._firehose.get(region)
+                if service is None:
+                    service = FirehoseService(
+                        account_id=self.account_id,
+                        region=region,
+                        scheduler=self._firehose_scheduler(),
+                        rng=derive_rng(self.seed, f"firehose:{region}"),
+                        put_object=lambda bucket, key, body, region=region: self.client(
+                            "s3", region
+                        ).put_object(Bucket=bucket, Key=key, Body=body),
+                        kinesis_store=lambda region=region: self.kinesis_store(region),
+                    )
+                    self._firehose[region] = service
+        return service
+
+    def firehose_regions(self) -> list[str]:
+        return sorted(self._firehose)
+
+    def attach_clock(self, clock: Any) -> None:
+        """Drive Firehose from ``clock`` (a run's ``sim.clock.Clock``: its ``now`` and
+        ``call_at``) until ``attach_clock(None)``, which goes back to the wall clock."""
+        self._clock = clock
+        for service in list(self._firehose.values()):
+            service.set_scheduler(self._firehose_scheduler())
+
+    def _firehose_scheduler(self) -> Any:
+        return ClockScheduler(self._clock) if self._clock is not None else WallScheduler()
+
+    def _forget_firehose(self) -> None:
+        with self._kinesis_lock:
+            services = list(self._firehose.values())
+            self._firehose.clear()
+        for service in services:
+            service.reset()
 
     # -- Lambda ---------------------------------------------------------------------------
     def attach_runtime(self, runtime: Any) -> None:
@@ -205,4 +256,7 @@ class EmbeddedBackend(Backend):
         return self.client("s3").get_object(**kwargs)["Body"].read()
 
     def describe(self) -> str:
-        return f"embedded (streamlab Kinesis and Lambda + moto, in-process, region {self.region})"
+        return (
+            "embedded (streamlab Kinesis, Firehose and Lambda + moto, in-process, "
+            f"region {self.region})"
+        )

@@ -5,10 +5,11 @@ moto registers its ``BotocoreStubber`` as a ``before-send`` handler in botocore'
 of the network while moto's mock is active. botocore calls *every* ``before-send`` handler and
 keeps the first answer, so a handler placed beside moto's would not stop moto from processing a
 request too: we put our router in the stubber's place instead. It answers Kinesis requests from
-streamlab's shard store and Lambda requests from streamlab's Lambda API (the backend's
-:meth:`~sim.backends.embedded.EmbeddedBackend.lambda_api`), and hands everything else to moto's
-stubber. Both see the request exactly as botocore serialised it, and botocore parses our answer
-with its own parser, so what a handler or producer gets back is what it would get from AWS.
+streamlab's shard store, Firehose requests (``Firehose_20150804.*``) from streamlab's Firehose
+(the backend's ``firehose(region)``) and Lambda requests from streamlab's Lambda API (the
+backend's :meth:`~sim.backends.embedded.EmbeddedBackend.lambda_api`), and hands everything else
+to moto's stubber. Both see the request exactly as botocore serialised it, and botocore parses our
+answer with its own parser, so what a handler or producer gets back is what it would get from AWS.
 
 Only requests addressed to AWS hostnames are taken; a client given an explicit ``endpoint_url``
 (``http://127.0.0.1:4566``) goes over HTTP as it asked.
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from sim.backends.embedded import EmbeddedBackend
 
 KINESIS_TARGET_PREFIX = "Kinesis_20131202."
+FIREHOSE_TARGET_PREFIX = "Firehose_20150804."
 _AWS_HOST = re.compile(r"^https?://[^/]*\.amazonaws\.com(?:\.cn)?(?::\d+)?(?:/|$)")
 _SCOPE_REGION = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/")
 _SCOPE_SERVICE = re.compile(r"Credential=[^/]+/\d{8}/[a-z0-9-]+/([a-z0-9-]+)/")
@@ -114,11 +116,17 @@ class InProcessRouter:
         target = headers.get("X-Amz-Target")
         if isinstance(target, bytes):
             target = target.decode("ascii")
-        if target is not None and target.startswith(KINESIS_TARGET_PREFIX):
+        if target is not None and target.startswith(
+            (KINESIS_TARGET_PREFIX, FIREHOSE_TARGET_PREFIX)
+        ):
             content_type = headers.get("Content-Type") or ""
             if isinstance(content_type, bytes):
                 content_type = content_type.decode("ascii")
-            service = backend.kinesis(region_of(headers, request.url))
+            region = region_of(headers, request.url)
+            if target.startswith(FIREHOSE_TARGET_PREFIX):
+                service = backend.firehose(region)
+            else:
+                service = backend.kinesis(region)
             status, response_headers, payload = service.handle(
                 target, content_type, _body_bytes(request.body)
             )

@@ -1,6 +1,7 @@
 """One HTTP endpoint for the embedded backend (default 127.0.0.1:4566, loopback only).
 
-Kinesis requests (``X-Amz-Target: Kinesis_20131202.*``) go to streamlab's shard store; Lambda
+Kinesis requests (``X-Amz-Target: Kinesis_20131202.*``) go to streamlab's shard store, Firehose
+requests (``Firehose_20150804.*``) to streamlab's Firehose; Lambda
 requests (SigV4 credential scope service ``lambda``, or, unsigned, a path under
 ``/2015-03-31/functions`` or ``/2015-03-31/event-source-mappings``) go to streamlab's Lambda API
 (:mod:`sim.services.lambda_.api`, the backend's ``lambda_api()``: the last run's functions, or
@@ -34,7 +35,12 @@ from urllib.parse import unquote
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from sim.backends.embedded.router import KINESIS_TARGET_PREFIX, is_lambda_request, region_of
+from sim.backends.embedded.router import (
+    FIREHOSE_TARGET_PREFIX,
+    KINESIS_TARGET_PREFIX,
+    is_lambda_request,
+    region_of,
+)
 
 LOOPBACK = "127.0.0.1"
 LOOPBACK_HOSTS = (LOOPBACK, "localhost", "::1")
@@ -43,6 +49,7 @@ HEALTH_PATH = "/_localstack/health"
 CONTROL_PREFIX = "/_streamlab/"
 SERVICES = (
     "kinesis",
+    "firehose",
     "lambda",
     "dynamodb",
     "dynamodbstreams",
@@ -144,6 +151,14 @@ class _Handler(BaseHTTPRequestHandler):
             target = self.headers.get("X-Amz-Target") or ""
             if target.startswith(KINESIS_TARGET_PREFIX):
                 service = endpoint.backend.kinesis(region_of(self.headers))
+                status, headers, payload = service.handle(
+                    target, self.headers.get("Content-Type") or "", body
+                )
+                self._send(status, headers, payload)
+            elif target.startswith(FIREHOSE_TARGET_PREFIX) and hasattr(
+                endpoint.backend, "firehose"
+            ):
+                service = endpoint.backend.firehose(region_of(self.headers))
                 status, headers, payload = service.handle(
                     target, self.headers.get("Content-Type") or "", body
                 )

@@ -7,6 +7,7 @@
     sim up [--host H] [--port P] [--detach]
     sim down
     sim teardown SCENARIO [--backend aws[=PROFILE]] [--yes]
+    sim query SCENARIO_OR_EXPORT "SELECT …" [--ddl FILE]... [--json] [--seed N]
 
 Exit status: 0 when every expectation passed and nothing was lost; 1 when a run failed its
 expectations; 2 for bad input (an invalid scenario file, a bad option) or an unusable backend.
@@ -93,6 +94,28 @@ def _parser() -> argparse.ArgumentParser:
     teardown.add_argument("scenario", help="scenario file (YAML)")
     teardown.add_argument("--backend", default="aws", help="aws[=PROFILE] (the default: aws)")
     teardown.add_argument("--yes", action="store_true", help="confirm deleting")
+
+    query = commands.add_parser(
+        "query",
+        help="Athena-style SQL over the S3 objects of an export directory or of a scenario's run",
+    )
+    query.add_argument(
+        "source",
+        metavar="SCENARIO_OR_EXPORT",
+        help="a directory written by `sim run --export DIR`, or a scenario file (run first on "
+        "the embedded backend, in this process)",
+    )
+    query.add_argument("sql", metavar="SQL", help="one SELECT statement (see docs/athena.md)")
+    query.add_argument(
+        "--ddl",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a file with a CREATE EXTERNAL TABLE statement (repeatable); added to the "
+        "scenario's athena tables",
+    )
+    query.add_argument("--seed", type=int, help="override the scenario's seed")
+    query.add_argument("--json", action="store_true", help="print {columns, rows} as JSON")
     return parser
 
 
@@ -105,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         "up": _up,
         "down": _down,
         "teardown": _teardown,
+        "query": _query,
     }[args.command]
     return handler(args)
 
@@ -328,3 +352,109 @@ def _teardown(args: argparse.Namespace) -> int:
     except (ClientError, BotoCoreError) as error:
         print(f"sim teardown: the {args.backend} backend: {error}", file=sys.stderr)
         return EXIT_USAGE
+
+
+# -- query ----------------------------------------------------------------------------------
+def _query(args: argparse.Namespace) -> int:
+    """Exit 0 with the result, 1 when the query fails (Athena's error on stderr), 2 for bad input
+    (no such file, an invalid scenario or DDL file)."""
+    from sim.athena import AthenaError, DdlError, ExportObjects, parse_ddl
+
+    source = Path(args.source)
+    tables = []
+    for ddl in args.ddl:
+        try:
+            tables.append(parse_ddl(Path(ddl).read_text(encoding="utf-8")))
+        except OSError as error:
+            print(f"sim query: {ddl}: {error.strerror or error}", file=sys.stderr)
+            return EXIT_USAGE
+        except DdlError as error:
+            print(f"sim query: {ddl}: {error}", file=sys.stderr)
+            return EXIT_USAGE
+    try:
+        if source.is_dir():
+            if not tables:
+                print(
+                    f"sim query: {source} is an export directory: declare its tables with "
+                    "--ddl FILE (a CREATE EXTERNAL TABLE statement)",
+                    file=sys.stderr,
+                )
+                return EXIT_USAGE
+            result = _query_objects(ExportObjects(source), tables, args.sql)
+        elif source.is_file():
+            result = _query_scenario(args, source, tables)
+            if isinstance(result, int):
+                return result
+        else:
+            print(f"sim query: {source}: no such file or directory", file=sys.stderr)
+            return EXIT_USAGE
+    except AthenaError as error:
+        print(f"sim query: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.json:
+        print(json.dumps({"columns": result.columns, "rows": result.rows}, indent=2))
+    else:
+        print(_table(result.columns, result.rows))
+    return EXIT_PASSED
+
+
+def _query_objects(objects: Any, tables: list[Any], sql: str) -> Any:
+    from sim.athena import AthenaError, AthenaSession
+
+    if not tables:
+        raise AthenaError(
+            "TABLE_NOT_FOUND",
+            "no tables: declare them in the scenario's athena.tables or with --ddl FILE",
+        )
+    with AthenaSession(objects) as session:
+        for table in tables:
+            session.create_table(table)
+        return session.query(sql)
+
+
+def _query_scenario(args: argparse.Namespace, path: Path, extra: list[Any]) -> Any:
+    from sim.athena import S3Objects
+    from sim.runner import Simulation
+    from sim.scenario import ScenarioError, load_scenario
+    from sim.scenario.athena import check_athena_files
+
+    try:
+        scenario = load_scenario(path)
+    except ScenarioError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    problems = check_athena_files(scenario.athena, _NoLines(), str(path))
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    tables = [*scenario.athena.definitions(path.parent), *extra]
+    with Simulation(scenario, path=path, seed=args.seed, progress=False) as simulation:
+        run = simulation.run()
+        state = "passed" if run.passed else "did not pass"
+        print(f"ran {path} on the embedded backend (its expectations {state})", file=sys.stderr)
+        return _query_objects(S3Objects(simulation.client("s3")), tables, args.sql)
+
+
+class _NoLines:
+    def value_line(self, path: Any) -> None:
+        return None
+
+
+def _table(columns: list[str], rows: list[dict[str, Any]]) -> str:
+    def cell(value: Any) -> str:
+        if value is None:
+            return "NULL"
+        if isinstance(value, str):
+            return value
+        return json.dumps(value, ensure_ascii=False)
+
+    cells = [[cell(row[c]) for c in columns] for row in rows]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    lines.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
+    return "\n".join(lines)

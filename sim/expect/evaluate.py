@@ -23,6 +23,10 @@ class ExpectContext:
     ledger: Ledger
     invocations: list[Any] = field(default_factory=list)
     stream_count: Callable[[str], int] | None = None
+    # Athena tables (TableDefs or DDL text) for ``athena`` checks; None: the scenario's
+    # ``athena`` section, with ``{file:}`` entries read relative to ``scenario_dir``.
+    athena_tables: list[Any] | None = None
+    scenario_dir: str | None = None
 
 
 @dataclass
@@ -153,6 +157,15 @@ def check_invocations(params: Any, ctx: ExpectContext) -> int:
     )
 
 
+def check_athena(params: Any, ctx: ExpectContext) -> Any:
+    from sim.athena import S3Objects, query_objects
+
+    tables = ctx.athena_tables
+    if tables is None:
+        tables = [table.definition(ctx.scenario_dir) for table in params._tables]
+    return query_objects(S3Objects(ctx.client("s3")), tables, params.query).values()
+
+
 CHECKS: dict[str, Callable[[Any, ExpectContext], Any]] = {
     "count": check_count,
     "duplicates": check_duplicates,
@@ -161,6 +174,7 @@ CHECKS: dict[str, Callable[[Any, ExpectContext], Any]] = {
     "ledger": check_ledger,
     "stream": check_stream,
     "invocations": check_invocations,
+    "athena": check_athena,
 }
 
 
@@ -195,6 +209,9 @@ def compare(comparison: str, expected: Any, actual: Any) -> bool:
 def describe(kind: str, params: Any) -> str:
     if isinstance(params, str):
         return f"{kind} {params}"
+    if kind == "athena":
+        query = " ".join(params.query.split())
+        return f"athena {query[:57]}…" if len(query) > 60 else f"athena {query}"
     target = (
         getattr(params, "table", None)
         or getattr(params, "stream", None)
@@ -219,6 +236,8 @@ def evaluate(spec: Any, ctx: ExpectContext) -> ExpectationResult:
     except Exception as exc:  # a check that cannot run fails, and says why
         code = getattr(exc, "response", {}).get("Error", {}).get("Code")
         message = f"{code}: {exc}" if code else f"{type(exc).__name__}: {exc}"
+        if type(exc).__name__ == "AthenaError":  # already "CODE: message", as Athena says it
+            message = str(exc)
         return ExpectationResult(name, kind, comparison, expected, None, False, message)
     return ExpectationResult(
         name, kind, comparison, expected, actual, compare(comparison, expected, actual)

@@ -43,6 +43,10 @@ def parse_scenario(text: str, file: str = "<string>") -> Scenario:
     errors = [*loaded.problems, *errors]
     if scenario is not None:
         errors += cross_check(scenario, loaded.lines, file)
+        if scenario.athena is not None:
+            from sim.scenario.athena import check_athena_files
+
+            errors += check_athena_files(scenario.athena, loaded.lines, file)
     raise_all(errors)
     assert scenario is not None
     return scenario

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, JsonValue, model_validator
+from pydantic import BeforeValidator, Field, JsonValue, PrivateAttr, model_validator
 
 from sim.scenario.base import Spec
 from sim.scenario.types import (
@@ -123,6 +123,21 @@ class InvocationsCheck(Spec):
     )
 
 
+class AthenaCheck(Spec):
+    """An Athena SQL query over the objects in S3, reading the tables of the `athena` section.
+    One row of one column gives that value; one column, the list of its values; otherwise the
+    list of rows (mappings of column name to value; unnamed expressions are `_col0`, `_col1`…).
+    Timestamps read as `YYYY-MM-DD HH:MM:SS.mmm`."""
+
+    query: str = Field(
+        min_length=1,
+        description="One SELECT in Athena's SQL (run on DuckDB: see docs/athena.md for the "
+        "differences).",
+    )
+    # The scenario's athena tables, attached when the scenario is validated.
+    _tables: list[Any] = PrivateAttr(default_factory=list)
+
+
 LedgerName = Literal["produced", "accepted", "delivered", "retried", "dropped", "lost", "in_flight"]
 
 
@@ -148,6 +163,7 @@ class Expectation(Spec):
     ledger: LedgerName | None = one_of("check", "A total of the record ledger.")
     stream: StreamCheck | None = one_of("check", "Number of records stored in a stream.")
     invocations: InvocationsCheck | None = one_of("check", "Number of invocations.")
+    athena: AthenaCheck | None = one_of("check", "Result of an Athena SQL query over S3 objects.")
     equals: Any = one_of("comparison", "The result equals this value.", nullable=True)
     at_least: float | None = one_of("comparison", "The result is at least this number.")
     at_most: float | None = one_of("comparison", "The result is at most this number.")

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, model_validator
 
+from sim.scenario.athena import Athena, AthenaTable
 from sim.scenario.base import Spec
 from sim.scenario.expectations import (
+    AthenaCheck,
     CountCheck,
     DuplicatesCheck,
     Expectation,
@@ -45,9 +47,12 @@ from sim.scenario.resources import (
     TableSpec,
     TopicSpec,
 )
-from sim.scenario.types import AccountId, Duration, Range, Region, ScenarioName, Time
+from sim.scenario.types import AccountId, Duration, Range, Region, ScenarioName, Time, fail
 
 __all__ = [
+    "Athena",
+    "AthenaCheck",
+    "AthenaTable",
     "BucketSpec",
     "Clock",
     "CountCheck",
@@ -118,3 +123,24 @@ class Scenario(Spec):
         default_factory=list, description="Checks made when the run ends."
     )
     faults: list[Fault] = Field(default_factory=list, description="Faults injected during the run.")
+    athena: Athena = Field(
+        default_factory=Athena,
+        description="Athena tables over the run's S3 objects (`athena` expectations, `sim query`).",
+    )
+
+    # --- athena --------------------------------------------------------------------------------
+    @model_validator(mode="after")
+    def _athena_tables(self) -> Scenario:
+        """Each `athena` expectation reads the tables of the `athena` section."""
+        for index, expectation in enumerate(self.expect):
+            if expectation.athena is None:
+                continue
+            if not self.athena.tables:
+                fail(
+                    "tables declared in athena.tables for the query to read",
+                    found_text="no athena tables",
+                    key=("expect", index, "athena"),
+                    hint="add athena: {tables: [CREATE EXTERNAL TABLE …]}",
+                )
+            expectation.athena._tables = self.athena.tables
+        return self

@@ -116,6 +116,7 @@ class Simulation:
         self.clock: Clock = RealtimeClock(start, self.speed) if self.speed else Clock(start)
         self.ledger = Ledger()
         self.runtime: LambdaRuntime | None = None
+        self.enforcer: Any = None  # sim.services.iam.enforcement.Enforcer while functions run
         self.mappings: list[KinesisEventSourceMapping] = []
         self.drivers: list[ProducerDriver] = []
         self._ran = False
@@ -141,6 +142,9 @@ class Simulation:
         if self.runtime is not None:
             self.runtime.close()
             self.runtime = None
+        if self.enforcer is not None:
+            self.enforcer.deactivate()
+            self.enforcer = None
         if self._own_backend:
             self.backend.stop()
 
@@ -170,6 +174,7 @@ class Simulation:
                 self.clock.run(until=end)
             for mapping in self.mappings:
                 mapping.settle()
+            self._account_firehose()
             if isinstance(self.backend, EmbeddedBackend):
                 self._publish_logs()
             expectations = self._expect()
@@ -189,6 +194,7 @@ class Simulation:
                 result.export_dir = str(export)
                 self._export(Path(export), result)
         finally:
+            self._attach_firehose_clock(None)
             if binding is not None:
                 binding.__exit__(None, None, None)
                 # Until close(), the process keeps the simulation's time, moving on from the
@@ -243,8 +249,10 @@ class Simulation:
             now=time.time,
             credentials=self.backend.handler_environment(),
         )
+        self._attach_firehose_clock(self.clock)
         provisioner.create_resources()
         roles = provisioner.create_roles()
+        self._enforce_roles()  # before any function starts: their clients get the hooks
         for spec in scenario.functions:
             self.runtime.create_function(provisioner.function_config(spec, roles[spec.name]))
         self.backend.attach_runtime(self.runtime)
@@ -258,6 +266,23 @@ class Simulation:
                         )
                     )
         self.backend.attach_event_source_mappings(self.mappings)
+
+    def _enforce_roles(self) -> None:
+        """Every call a handler makes is checked against its function's role (IAM), on the
+        embedded backend (see sim/services/iam/enforcement.py)."""
+        if not isinstance(self.backend, EmbeddedBackend) or not self.scenario.functions:
+            return
+        from sim.services.iam.enforcement import Enforcer
+
+        enforcer = Enforcer(
+            self.client("iam"),
+            account=self.scenario.account_id,
+            rng=derive_rng(self.seed, "iam-sessions"),
+        )
+        assert self.runtime is not None
+        self.runtime.role_credentials = lambda config: enforcer.issue(config.role_arn, config.name)
+        enforcer.activate()
+        self.enforcer = enforcer
 
     def _kinesis_mapping(
         self, spec: Any, trigger: Any, role_arn: str, uuid: str
@@ -337,6 +362,39 @@ class Simulation:
             self.scenario, self.clock, self.backend, self.runtime, derive_rng(self.seed, "faults")
         )
 
+    # -- Firehose (streamlab's, on the embedded backend) ---------------------------------
+    def _attach_firehose_clock(self, clock: Clock | None) -> None:
+        """Firehose buffers run on the run's clock (``None``: back to the wall clock)."""
+        attach = getattr(self.backend, "attach_clock", None)
+        if attach is not None:
+            attach(clock)
+
+    def _account_firehose(self) -> None:
+        """The ledger's Firehose hops: ``stream X → delivery stream Y`` for a Kinesis source
+        (delivered = records written to S3; in flight = buffered or not yet read), and for
+        Direct PUT the puts as producer ``direct put Y`` and the hop
+        ``delivery stream Y → bucket B``."""
+        firehose = getattr(self.backend, "firehose", None)
+        if firehose is None or not self.scenario.resources.delivery_streams:
+            return
+        ledger = self.ledger
+        for row in firehose(self.scenario.region).accounting():
+            name = row["name"]
+            if row["source_stream"]:
+                hop = ledger.hop(f"stream {row['source_stream']}", f"delivery stream {name}")
+                hop.available += row["available"]
+                hop.in_flight += row["buffered"] + row["unread"]
+            else:
+                producer = f"direct put {name}"
+                ledger.record_produced(producer, row["accepted"])
+                ledger.record_accepted(producer, f"delivery stream {name}", row["accepted"])
+                hop = ledger.hop(f"delivery stream {name}", f"bucket {row['bucket']}")
+                hop.available += row["accepted"]
+                hop.in_flight += row["buffered"]
+            hop.delivered += row["delivered"]
+            if row["dropped"]:
+                hop.dropped["S3DeliveryFailed"] += row["dropped"]
+
     # -- after the run --------------------------------------------------------------------
     def _progress_counts(self) -> tuple[int, int]:
         totals = self.ledger
@@ -369,6 +427,7 @@ class Simulation:
             ledger=self.ledger,
             invocations=list(self.runtime.invocations) if self.runtime else [],
             stream_count=self._stream_count,
+            scenario_dir=str(self.path.resolve().parent) if self.path else None,
         )
         return [evaluate(spec, context) for spec in self.scenario.expect]
 

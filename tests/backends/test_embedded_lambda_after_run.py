@@ -65,6 +65,15 @@ functions:
     handler: lambda_after_run_probe:handler
     env:
       TABLE: ProbeTable
+    role:
+      policies:
+        - name: write-probe-table
+          document:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: dynamodb:PutItem
+                Resource: arn:aws:dynamodb:us-east-1:123456789012:table/ProbeTable
     triggers:
       - kinesis: {stream: probe-stream, starting_position: TRIM_HORIZON, batch_size: 100}
 """

@@ -28,4 +28,6 @@ def localstack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackH
     finally:
         processes = host.processes()
         host.stop()
-    assert [pid for pid in processes if process_alive(pid)] == [], "LocalStack left processes behind"
+    assert [pid for pid in processes if process_alive(pid)] == [], (
+        "LocalStack left processes behind"
+    )

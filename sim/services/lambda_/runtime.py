@@ -279,6 +279,9 @@ class LambdaRuntime:
             credentials = Credentials(key_id, secret or "", token) if key_id else None
             self.extra_env.update(variables)
         self.credentials: Credentials | None = credentials
+        # Per-function credentials (the function's role session), given by whoever enforces
+        # IAM (sim.services.iam.enforcement); None: every function gets ``credentials``.
+        self.role_credentials: Callable[[FunctionConfig], Credentials] | None = None
         self.extra_env.update(extra_env or {})
         self._functions: dict[str, _FunctionState] = {}
         self._faults: dict[str, list[FaultHandle]] = {}
@@ -691,6 +694,8 @@ class LambdaRuntime:
 
     def _env_vars(self, config: FunctionConfig, log_stream_name: str) -> dict[str, str | None]:
         creds = self.credentials
+        if self.role_credentials is not None and config.role_arn:
+            creds = self.role_credentials(config)  # the role's own session, as Lambda gives
         env: dict[str, str | None] = {"TZ": ":UTC"}
         env.update(self.extra_env)
         env.update(config.env)

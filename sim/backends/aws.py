@@ -98,6 +98,13 @@ class AwsBackend(Backend):
         """Called by the Provisioner before it creates anything (see sim/provision.py)."""
         if not self.confirmed:
             raise ConfirmationRequired(plan_lines(scenario))
+        if scenario.resources.delivery_streams:
+            # sim teardown has no "delivery stream" kind yet: refuse before creating anything
+            names = ", ".join(spec.name for spec in scenario.resources.delivery_streams)
+            raise NotImplementedError(
+                f"delivery streams ({names}) are not yet deployed to AWS by streamlab "
+                "(sim teardown could not delete them); nothing was created"
+            )
         tracker = self._trackers.get(scenario.name)
         if tracker is None:
             out = self.out if self.out is not None else sys.stderr

@@ -78,7 +78,7 @@ check-java:
 scenario: install $(if $(filter localstack,$(BACKEND)),localstack-install)
 	$(BIN)/sim run $(SCENARIO) $(if $(filter-out embedded,$(BACKEND)),--backend $(BACKEND)) $(ARGS)
 
-test: install localstack-install
+test: install localstack-install check-java
 	$(BIN)/python -m pytest $(ARGS)
 
 ifeq ($(BACKEND),localstack)

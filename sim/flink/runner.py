@@ -1,0 +1,374 @@
+"""Bounded event-time replay of a PyFlink job on PyFlink's local MiniCluster.
+
+One :class:`FlinkRunner` holds one local ``StreamTableEnvironment`` (streaming mode,
+parallelism 1), started on first use and reused for every job it runs; the JVM behind it is
+PyFlink's gateway, started once per Python process. For each :meth:`FlinkRunner.run`:
+
+1. the records are written as newline-delimited JSON into a temporary directory, their
+   event-time field rendered as ``YYYY-MM-DD HH:MM:SS.mmm`` (UTC);
+2. a temporary ``filesystem``/``json`` source table is registered over that directory with the
+   job's columns and ``WATERMARK FOR <event time> AS <event time> - INTERVAL '<delay>' SECOND``,
+   so Flink's own watermark semantics apply (Flink's ``WatermarkAssigner`` operator);
+3. a temporary ``filesystem``/``json`` sink table is registered over another directory;
+4. the job's ``build(t_env, source_table, sink_table)`` issues its pipeline; the runner waits
+   for the job to finish. The source is bounded: at its end Flink emits the final watermark
+   (``Long.MAX_VALUE``), so every window still open fires, as at the end of any bounded input;
+5. the sink's files are read back as :class:`OutputRow` s, each with the time at which the
+   simulation should emit it (the job's ``EMIT_TIME_FIELD``, usually the window end).
+
+See docs/flink.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import math
+import os
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import ModuleType
+from typing import Any
+
+from sim.flink.errors import FlinkJobError, flink_root_cause
+
+Schema = Mapping[str, str] | Sequence[tuple[str, str]]
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S")
+_counter = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class OutputRow:
+    """One row the job wrote to its sink, to be emitted at ``time`` (UTC) in the simulation."""
+
+    time: datetime
+    data: dict[str, Any]
+
+
+@dataclass
+class JobSpec:
+    """What the runner needs to know about a job; read from the job module's constants."""
+
+    name: str
+    build: Any
+    source_schema: Schema
+    sink_schema: Schema
+    event_time_field: str
+    emit_time_field: str
+    watermark_delay: float = 5.0
+    source_options: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_module(cls, job: ModuleType | Any, **overrides: Any) -> JobSpec:
+        """A spec from a job module (``build`` and the upper-case constants), with overrides."""
+
+        def pick(key: str, attr: str, default: Any = None) -> Any:
+            if overrides.get(key) is not None:
+                return overrides[key]
+            return getattr(job, attr, default)
+
+        build = getattr(job, "build", None)
+        if build is None and callable(job):
+            build = job
+        name = pick("name", "NAME") or _module_name(job)
+        if not callable(build):
+            raise FlinkJobError(name, "the job defines no build(t_env, source_table, sink_table)")
+        spec = cls(
+            name=name,
+            build=build,
+            source_schema=pick("source_schema", "SOURCE_SCHEMA"),
+            sink_schema=pick("sink_schema", "SINK_SCHEMA"),
+            event_time_field=pick("event_time_field", "EVENT_TIME_FIELD"),
+            emit_time_field=pick("emit_time_field", "EMIT_TIME_FIELD"),
+            watermark_delay=pick("watermark_delay", "WATERMARK_DELAY", 5.0),
+            source_options=dict(pick("source_options", "SOURCE_OPTIONS", {}) or {}),
+        )
+        for key in ("source_schema", "sink_schema", "event_time_field", "emit_time_field"):
+            if not getattr(spec, key):
+                raise FlinkJobError(name, f"no {key} (set {key.upper()} in the job or pass it)")
+        return spec
+
+
+def _module_name(job: Any) -> str:
+    name = getattr(job, "__name__", None) or type(job).__name__
+    return name.rsplit(".", 1)[-1]
+
+
+def _columns(schema: Schema) -> list[tuple[str, str]]:
+    items = list(schema.items()) if isinstance(schema, Mapping) else [tuple(c) for c in schema]
+    return [(str(n), str(t)) for n, t in items]
+
+
+def _quote(identifier: str) -> str:
+    return "`" + identifier.replace("`", "``") + "`"
+
+
+def sql_timestamp(value: Any) -> str:
+    """``value`` (epoch seconds, a datetime or a time string) as ``YYYY-MM-DD HH:MM:SS.mmm`` UTC.
+
+    This is the form Flink's JSON format reads into ``TIMESTAMP(3)`` (``'SQL'`` standard, the
+    default) and the unicorn producer's ``StatusTime``.
+    """
+    if isinstance(value, bool):
+        raise TypeError(f"not a time: {value!r}")
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise ValueError(f"not a time: {value!r}")
+        value = datetime.fromtimestamp(value, UTC)
+    elif isinstance(value, str):
+        text = value.strip()
+        if "T" in text or text.endswith("Z") or "+" in text[10:]:
+            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        else:
+            return text  # already "YYYY-MM-DD HH:MM:SS[.fff]"
+    if not isinstance(value, datetime):
+        raise TypeError(f"not a time: {value!r}")
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.strftime("%Y-%m-%d %H:%M:%S.") + f"{value.microsecond // 1000:03d}"
+
+
+def parse_time(value: Any) -> datetime:
+    """A sink's time value (``YYYY-MM-DD HH:MM:SS[.fff]``, ISO 8601, or epoch) as UTC datetime."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, UTC)
+    text = str(value).strip()
+    for fmt in _TIME_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+class FlinkRunner:
+    """Runs PyFlink jobs over bounded record sets in event time, on one reused environment.
+
+    ``with FlinkRunner() as runner: rows = runner.run(job_module, records)``. Not thread-safe
+    for concurrent runs (one job at a time; a lock serialises them).
+    """
+
+    def __init__(
+        self,
+        *,
+        parallelism: int = 1,
+        config: Mapping[str, str] | None = None,
+        timeout: float = 300.0,
+        work_dir: str | None = None,
+    ):
+        self.parallelism = parallelism
+        self.config = {"table.local-time-zone": "UTC", **(config or {})}
+        self.timeout = timeout
+        self._work_dir = work_dir
+        self._tmp: str | None = None
+        self._t_env: Any = None
+        self._lock = threading.Lock()
+
+    # -- environment ------------------------------------------------------------------------
+    @property
+    def t_env(self) -> Any:
+        """The runner's ``StreamTableEnvironment``, created (and the JVM started) on first use."""
+        if self._t_env is None:
+            from pyflink.datastream import StreamExecutionEnvironment
+            from pyflink.table import EnvironmentSettings, StreamTableEnvironment
+
+            env = StreamExecutionEnvironment.get_execution_environment()
+            env.set_parallelism(self.parallelism)
+            t_env = StreamTableEnvironment.create(
+                env, environment_settings=EnvironmentSettings.in_streaming_mode()
+            )
+            for key, value in self.config.items():
+                t_env.get_config().set(key, str(value))
+            self._t_env = t_env
+        return self._t_env
+
+    def start(self) -> FlinkRunner:
+        """Start the environment now (else it starts with the first job)."""
+        _ = self.t_env
+        return self
+
+    def _scratch(self) -> str:
+        if self._tmp is None:
+            self._tmp = tempfile.mkdtemp(prefix="streamlab-flink-", dir=self._work_dir)
+        return self._tmp
+
+    def close(self) -> None:
+        """Remove the temporary files. The JVM (PyFlink's gateway) lives as long as the process."""
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+        self._t_env = None
+
+    def __enter__(self) -> FlinkRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- one job ----------------------------------------------------------------------------
+    def run(
+        self,
+        job: ModuleType | Any,
+        records: Iterable[Mapping[str, Any]],
+        *,
+        name: str | None = None,
+        source_schema: Schema | None = None,
+        sink_schema: Schema | None = None,
+        event_time_field: str | None = None,
+        emit_time_field: str | None = None,
+        watermark_delay: float | None = None,
+    ) -> list[OutputRow]:
+        """Replay ``records`` through ``job`` in event time; the rows it wrote, by emit time.
+
+        ``records`` are JSON objects (dicts) in arrival order: the order of the file is the
+        order Flink reads them, so a record behind the watermark at its place is late. The
+        event-time field may hold a ``YYYY-MM-DD HH:MM:SS.mmm`` string, an ISO 8601 string, a
+        datetime or epoch seconds (an arrival time, say); it is written in the first form.
+        Keyword arguments override the job module's constants.
+        """
+        spec = JobSpec.from_module(
+            job,
+            name=name,
+            source_schema=source_schema,
+            sink_schema=sink_schema,
+            event_time_field=event_time_field,
+            emit_time_field=emit_time_field,
+            watermark_delay=watermark_delay,
+        )
+        with self._lock:
+            return self._run(spec, records)
+
+    def _run(self, spec: JobSpec, records: Iterable[Mapping[str, Any]]) -> list[OutputRow]:
+        n = next(_counter)
+        run_dir = os.path.join(self._scratch(), f"job-{n}")
+        src_dir = os.path.join(run_dir, "source")
+        sink_dir = os.path.join(run_dir, "sink")
+        os.makedirs(src_dir)
+        os.makedirs(sink_dir)
+        source_table, sink_table = f"streamlab_source_{n}", f"streamlab_sink_{n}"
+
+        source_columns = _columns(spec.source_schema)
+        names = [c for c, _ in source_columns]
+        if spec.event_time_field not in names:
+            raise FlinkJobError(
+                spec.name, f"the event-time field {spec.event_time_field!r} is not a source column"
+            )
+        et = spec.event_time_field
+        with open(os.path.join(src_dir, "records.json"), "w", encoding="utf-8") as out:
+            for record in records:
+                row = dict(record)
+                if row.get(et) is not None:
+                    row[et] = sql_timestamp(row[et])
+                out.write(json.dumps(row, separators=(",", ":"), default=str) + "\n")
+
+        delay_ms = round(float(spec.watermark_delay) * 1000)
+        source_ddl = (
+            f"CREATE TEMPORARY TABLE {source_table} (\n  "
+            + ",\n  ".join(f"{_quote(c)} {t}" for c, t in source_columns)
+            + f",\n  WATERMARK FOR {_quote(et)} AS {_quote(et)} - INTERVAL '{delay_ms / 1000:g}' SECOND"
+            + "\n) WITH (\n  "
+            + ",\n  ".join(
+                f"'{k}' = '{v}'"
+                for k, v in {
+                    "connector": "filesystem",
+                    "path": src_dir,
+                    "format": "json",
+                    **spec.source_options,
+                }.items()
+            )
+            + "\n)"
+        )
+        sink_ddl = (
+            f"CREATE TEMPORARY TABLE {sink_table} (\n  "
+            + ",\n  ".join(f"{_quote(c)} {t}" for c, t in _columns(spec.sink_schema))
+            + f"\n) WITH ('connector' = 'filesystem', 'path' = '{sink_dir}', 'format' = 'json')"
+        )
+
+        t_env = self.t_env
+        try:
+            try:
+                t_env.get_config().set("pipeline.name", spec.name)
+                t_env.execute_sql(source_ddl)
+                t_env.execute_sql(sink_ddl)
+                result = self._submit(spec, t_env, source_table, sink_table)
+                self._wait(spec, result)
+            except FlinkJobError:
+                raise
+            except Exception as exc:  # Py4JJavaError, pyflink JavaException, Python errors
+                message, details = flink_root_cause(exc)
+                raise FlinkJobError(spec.name, message, details) from None
+            return self._read_sink(spec, sink_dir)
+        finally:
+            for table in (source_table, sink_table):
+                # Best effort: the names are never reused.
+                with contextlib.suppress(Exception):
+                    t_env.execute_sql(f"DROP TEMPORARY TABLE IF EXISTS {table}")
+            shutil.rmtree(run_dir, ignore_errors=True)
+
+    @staticmethod
+    def _submit(spec: JobSpec, t_env: Any, source_table: str, sink_table: str) -> Any:
+        from pyflink.table import StatementSet, Table, TableResult
+
+        built = spec.build(t_env, source_table, sink_table)
+        if isinstance(built, Table):
+            return built.execute_insert(sink_table)
+        if isinstance(built, StatementSet):
+            return built.execute()
+        if isinstance(built, TableResult):
+            return built
+        raise FlinkJobError(
+            spec.name,
+            "build() must return the TableResult of its INSERT (t_env.execute_sql(...)), "
+            f"a StatementSet or a Table to insert into the sink; it returned {built!r}",
+        )
+
+    def _wait(self, spec: JobSpec, result: Any) -> None:
+        client = result.get_job_client()
+        if client is None:
+            raise FlinkJobError(spec.name, "build() ran no job (no INSERT into the sink)")
+        try:
+            result.wait(int(self.timeout * 1000))
+        except Exception as exc:
+            message, details = flink_root_cause(exc)
+            if "TimeoutException" in details and "Traceback" not in details:
+                with contextlib.suppress(Exception):  # it may have finished meanwhile
+                    client.cancel().result()
+                raise FlinkJobError(
+                    spec.name, f"did not finish within {self.timeout:g} s", details
+                ) from None
+            raise FlinkJobError(spec.name, message, details) from None
+
+    @staticmethod
+    def _read_sink(spec: JobSpec, sink_dir: str) -> list[OutputRow]:
+        files: list[tuple[tuple[str, int], str]] = []
+        for root, _dirs, filenames in os.walk(sink_dir):
+            for filename in filenames:
+                if filename.startswith((".", "_")):
+                    continue  # in-progress/pending files and markers
+                m = re.search(r"-(\d+)$", filename)
+                files.append(((root, int(m.group(1)) if m else 0), os.path.join(root, filename)))
+        rows: list[tuple[datetime, int, dict[str, Any]]] = []
+        seq = itertools.count()
+        for _key, path in sorted(files):
+            with open(path, encoding="utf-8") as f:
+                for line in f:
+                    if line.strip():
+                        data = json.loads(line)
+                        when = data.get(spec.emit_time_field)
+                        if when is None:
+                            raise FlinkJobError(
+                                spec.name,
+                                f"a sink row has no {spec.emit_time_field!r}: {line.strip()}",
+                            )
+                        rows.append((parse_time(when), next(seq), data))
+        rows.sort(key=lambda r: (r[0], r[1]))
+        return [OutputRow(time=t, data=d) for t, _, d in rows]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import random
 import re
 import string
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sim.services.firehose import limits
@@ -47,6 +48,17 @@ _MONTHS = [
     "December",
 ]
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+# Numeric pattern letters of Java's DateTimeFormatter, zero-padded to the letter count.
+_NUMERIC_FIELDS: dict[str, Callable[[datetime], int]] = {
+    "d": lambda m: m.day,
+    "D": lambda m: m.timetuple().tm_yday,
+    "H": lambda m: m.hour,
+    "k": lambda m: m.hour or 24,
+    "K": lambda m: m.hour % 12,
+    "h": lambda m: (m.hour % 12) or 12,
+    "m": lambda m: m.minute,
+    "s": lambda m: m.second,
+}
 _PATTERN_TOKEN = re.compile(r"'(?:[^']|'')*'?|([A-Za-z])\1*|[^A-Za-z']")
 
 
@@ -63,22 +75,9 @@ def _field(letter: str, width: int, moment: datetime) -> str:
         if width == 3:
             return _MONTHS[moment.month - 1][:3]
         return f"{moment.month:0{width}d}"
-    if letter == "d":
-        return f"{moment.day:0{width}d}"
-    if letter == "D":
-        return f"{moment.timetuple().tm_yday:0{width}d}"
-    if letter == "H":
-        return f"{moment.hour:0{width}d}"
-    if letter == "k":
-        return f"{moment.hour or 24:0{width}d}"
-    if letter == "K":
-        return f"{moment.hour % 12:0{width}d}"
-    if letter == "h":
-        return f"{(moment.hour % 12) or 12:0{width}d}"
-    if letter == "m":
-        return f"{moment.minute:0{width}d}"
-    if letter == "s":
-        return f"{moment.second:0{width}d}"
+    number = _NUMERIC_FIELDS.get(letter)
+    if number is not None:
+        return f"{number(moment):0{width}d}"
     if letter == "S":
         return f"{moment.microsecond:06d}{'0' * 3}"[:width]
     if letter == "a":

@@ -198,3 +198,15 @@ def test_same_seed_same_object_names() -> None:
         return sorted(setup.objects)
 
     assert names() == names()
+
+
+def test_timestamp_expressions_follow_java_date_time_formatter_letters():
+    from datetime import UTC, datetime
+
+    from sim.services.firehose.prefixes import format_java
+
+    moment = datetime(2021, 11, 1, 0, 5, 7, 123456, tzinfo=UTC)
+    pattern = "yyyy/MM/dd/HH/kk/KK/hh/mm/ss/DDD/SSS/a/EEE/MMM/MMMM"
+    assert format_java(pattern, moment) == (
+        "2021/11/01/00/24/00/12/05/07/305/123/AM/Mon/Nov/November"
+    )

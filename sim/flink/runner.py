@@ -30,15 +30,14 @@ import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
 from sim.flink.errors import FlinkJobError, flink_root_cause
-
-Schema = Mapping[str, str] | Sequence[tuple[str, str]]
+from sim.flink.tables import Schema, columns, sink_ddl, source_ddl
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TIME_FORMATS = ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S")
@@ -100,15 +99,6 @@ class JobSpec:
 def _module_name(job: Any) -> str:
     name = getattr(job, "__name__", None) or type(job).__name__
     return name.rsplit(".", 1)[-1]
-
-
-def _columns(schema: Schema) -> list[tuple[str, str]]:
-    items = list(schema.items()) if isinstance(schema, Mapping) else [tuple(c) for c in schema]
-    return [(str(n), str(t)) for n, t in items]
-
-
-def _quote(identifier: str) -> str:
-    return "`" + identifier.replace("`", "``") + "`"
 
 
 def sql_timestamp(value: Any) -> str:
@@ -256,7 +246,7 @@ class FlinkRunner:
         os.makedirs(sink_dir)
         source_table, sink_table = f"streamlab_source_{n}", f"streamlab_sink_{n}"
 
-        source_columns = _columns(spec.source_schema)
+        source_columns = columns(spec.source_schema)
         names = [c for c, _ in source_columns]
         if spec.event_time_field not in names:
             raise FlinkJobError(
@@ -270,35 +260,25 @@ class FlinkRunner:
                     row[et] = sql_timestamp(row[et])
                 out.write(json.dumps(row, separators=(",", ":"), default=str) + "\n")
 
-        delay_ms = round(float(spec.watermark_delay) * 1000)
-        source_ddl = (
-            f"CREATE TEMPORARY TABLE {source_table} (\n  "
-            + ",\n  ".join(f"{_quote(c)} {t}" for c, t in source_columns)
-            + f",\n  WATERMARK FOR {_quote(et)} AS {_quote(et)} - INTERVAL '{delay_ms / 1000:g}' SECOND"
-            + "\n) WITH (\n  "
-            + ",\n  ".join(
-                f"'{k}' = '{v}'"
-                for k, v in {
-                    "connector": "filesystem",
-                    "path": src_dir,
-                    "format": "json",
-                    **spec.source_options,
-                }.items()
-            )
-            + "\n)"
+        source = source_ddl(
+            source_table,
+            source_columns,
+            et,
+            spec.watermark_delay,
+            {"connector": "filesystem", "path": src_dir, "format": "json", **spec.source_options},
         )
-        sink_ddl = (
-            f"CREATE TEMPORARY TABLE {sink_table} (\n  "
-            + ",\n  ".join(f"{_quote(c)} {t}" for c, t in _columns(spec.sink_schema))
-            + f"\n) WITH ('connector' = 'filesystem', 'path' = '{sink_dir}', 'format' = 'json')"
+        sink = sink_ddl(
+            sink_table,
+            spec.sink_schema,
+            {"connector": "filesystem", "path": sink_dir, "format": "json"},
         )
 
         t_env = self.t_env
         try:
             try:
                 t_env.get_config().set("pipeline.name", spec.name)
-                t_env.execute_sql(source_ddl)
-                t_env.execute_sql(sink_ddl)
+                t_env.execute_sql(source)
+                t_env.execute_sql(sink)
                 result = self._submit(spec, t_env, source_table, sink_table)
                 self._wait(spec, result)
             except FlinkJobError:

@@ -34,12 +34,22 @@ def check_faults(scenario: Any, backend: Any) -> None:
 
 
 def schedule_faults(
-    scenario: Any, clock: Any, backend: Any, runtime: Any, rng: random.Random
+    scenario: Any,
+    clock: Any,
+    backend: Any,
+    runtime: Any,
+    rng: random.Random,
+    *,
+    stage: int = 0,
+    stages: dict[str, int] | None = None,
 ) -> None:
+    """Put the faults on the clock. A run in stages (Flink jobs, see sim/flink/staging.py)
+    calls this once per stage: function faults, which test the clock's time, are set in stage
+    0; a stream's throttle in the stage that writes the stream (``stages``)."""
     origin = scenario.clock.start
     horizon = origin + scenario.clock.duration
     for fault in scenario.faults:
-        if fault.function_error is not None:
+        if fault.function_error is not None and stage == 0:
             spec = fault.function_error
             start = origin + spec.start
             end = horizon if spec.end is None else origin + spec.end
@@ -53,6 +63,8 @@ def schedule_faults(
             runtime.add_fault(spec.function, predicate, spec.message)
         elif fault.stream_throttle is not None:
             spec = fault.stream_throttle
+            if (stages or {}).get(spec.stream, 0) != stage:
+                continue
             store = backend.kinesis_store(scenario.region)
             if store is None:
                 raise RuntimeError(

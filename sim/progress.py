@@ -26,6 +26,7 @@ class Progress:
         counts: Callable[[], tuple[int, int]],
         out: TextIO | None = None,
         enabled: bool = True,
+        label: str = "",
     ):
         self.clock = clock
         self.start = clock.now
@@ -33,6 +34,7 @@ class Progress:
         self.counts = counts
         self.out = out or sys.stderr
         self.enabled = enabled
+        self.label = label
         self.tty = self.out.isatty()
         self._last_draw = 0.0
         self._last_decile = -1
@@ -74,7 +76,8 @@ class Progress:
         bar = "#" * filled + "-" * (BAR_WIDTH - filled)
         produced, delivered = self.counts()
         stamp = to_datetime(now).strftime("%Y-%m-%d %H:%M:%S")
-        line = f"[{bar}] {fraction:4.0%}  sim {stamp}Z  produced {produced}  delivered {delivered}"
+        label = f"{self.label} " if self.label else ""
+        line = f"{label}[{bar}] {fraction:4.0%}  sim {stamp}Z  produced {produced}  delivered {delivered}"
         if self.tty:
             self.out.write("\r" + line + "\033[K")
         elif not final:

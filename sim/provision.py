@@ -49,7 +49,9 @@ class Provisioner:
     def client(self, service: str) -> Any:
         return self.backend.client(service)
 
-    def create_resources(self) -> None:
+    def create_resources(self, delivery_stream_now: Any = None) -> None:
+        """Every resource of the scenario; ``delivery_stream_now(spec)`` False defers a
+        delivery stream (one reading a Flink job's sink starts with its stage)."""
         resources = self.scenario.resources
         for stream in resources.streams:
             self.create_stream(stream)
@@ -62,7 +64,8 @@ class Provisioner:
         for topic in resources.topics:
             self.create_topic(topic)
         for delivery_stream in resources.delivery_streams:
-            self.create_delivery_stream(delivery_stream)
+            if delivery_stream_now is None or delivery_stream_now(delivery_stream):
+                self.create_delivery_stream(delivery_stream)
 
     # -- Kinesis ----------------------------------------------------------------------------
     def create_stream(self, spec: Any) -> None:

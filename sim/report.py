@@ -85,6 +85,25 @@ def render(result: SimulationResult, color: bool | None = None) -> str:
             lines.append(f"  {where}: {n} refused ({reason})")
     for where, n in result.ledger.gaps():
         lines.append(paint(f"  LOST: {n} record(s) unaccounted for at {where}", _RED))
+    if result.flink:
+        lines.append("")
+        lines.append("Flink jobs")
+        for name, stats in sorted(result.flink.items()):
+            if stats["error"]:
+                lines.append(paint(f"  {name}: FAILED: {stats['error']}", _RED))
+                continue
+            unread = stats["records_unread"]
+            lines.append(
+                f"  {name}: {stats['records_read']} records read"
+                + (f" ({unread} after the job stopped, unread)" if unread else "")
+                + f", {stats['late_records']} behind the watermark, "
+                f"{stats['rows_emitted']} rows emitted"
+                + (
+                    f", {stats['rows_held']} rows held in windows still open at the end"
+                    if stats["rows_held"]
+                    else ""
+                )
+            )
     if result.functions:
         lines.append("")
         lines.append("Functions")

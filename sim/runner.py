@@ -11,6 +11,7 @@ True
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -37,6 +38,10 @@ from sim.services.lambda_ import LambdaRuntime
 PUT_LOG_EVENTS_MAX = 10_000
 
 
+class UnsupportedFlinkBinding(RuntimeError):
+    """Flink jobs cannot be bound on this run's backend or clock (raised before provisioning)."""
+
+
 @dataclass
 class SimulationResult:
     name: str
@@ -49,11 +54,17 @@ class SimulationResult:
     ledger: Ledger
     invocations: list[Any] = field(default_factory=list)
     functions: dict[str, dict[str, int]] = field(default_factory=dict)
+    flink: dict[str, dict[str, Any]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
     export_dir: str | None = None
 
     @property
     def passed(self) -> bool:
-        return all(e.passed for e in self.expectations) and self.ledger.totals()["lost"] == 0
+        return (
+            not self.errors
+            and all(e.passed for e in self.expectations)
+            and self.ledger.totals()["lost"] == 0
+        )
 
     def expectation(self, name: str) -> ExpectationResult:
         for result in self.expectations:
@@ -77,6 +88,8 @@ class SimulationResult:
             "expectations": [e.to_dict() for e in self.expectations],
             "ledger": self.ledger.to_dict(),
             "functions": self.functions,
+            "flink": self.flink,
+            "errors": self.errors,
             "export_dir": self.export_dir,
         }
 
@@ -119,6 +132,9 @@ class Simulation:
         self.enforcer: Any = None  # sim.services.iam.enforcement.Enforcer while functions run
         self.mappings: list[KinesisEventSourceMapping] = []
         self.drivers: list[ProducerDriver] = []
+        self.flink: Any = None  # sim.flink.staging.StagedJobs when the scenario has Flink jobs
+        self._provisioner: Provisioner | None = None
+        self._roles: dict[str, str] = {}
         self._ran = False
         self._after_run: TickingTime | None = None
 
@@ -142,6 +158,9 @@ class Simulation:
         if self.runtime is not None:
             self.runtime.close()
             self.runtime = None
+        if self.flink is not None:
+            self.flink.close()
+            self.flink = None
         if self.enforcer is not None:
             self.enforcer.deactivate()
             self.enforcer = None
@@ -160,20 +179,22 @@ class Simulation:
         if binding is not None:
             binding.__enter__()
         try:
+            self._stage_flink_jobs()
             self._provision()
             self._schedule_faults()  # first: a fault from 0 s applies to the first record
             self._schedule_producers()
             end = scenario.clock.start + scenario.clock.duration
             if isinstance(self.clock, RealtimeClock):
                 self.clock.sync()
-            from sim.progress import Progress
-
-            with Progress(
-                self.clock, end, self._progress_counts, out=self.progress_out, enabled=self.progress
-            ):
-                self.clock.run(until=end)
+            passes = self.flink.passes if self.flink is not None else 1
+            for stage in range(passes):
+                if stage:
+                    self._start_stage(stage)
+                self._run_pass(end, f"stage {stage + 1}/{passes}" if passes > 1 else "")
             for mapping in self.mappings:
                 mapping.settle()
+            if self.flink is not None:
+                self.flink.settle()
             self._account_firehose()
             if isinstance(self.backend, EmbeddedBackend):
                 self._publish_logs()
@@ -189,6 +210,8 @@ class Simulation:
                 ledger=self.ledger,
                 invocations=list(self.runtime.invocations) if self.runtime else [],
                 functions=self._function_stats(),
+                flink=self.flink.summary() if self.flink is not None else {},
+                errors=self.flink.errors() if self.flink is not None else [],
             )
             if export is not None:
                 result.export_dir = str(export)
@@ -250,22 +273,90 @@ class Simulation:
             credentials=self.backend.handler_environment(),
         )
         self._attach_firehose_clock(self.clock)
-        provisioner.create_resources()
+        provisioner.create_resources(
+            delivery_stream_now=lambda spec: self._stage(spec.source.stream) == 0
+        )
         roles = provisioner.create_roles()
+        self._provisioner, self._roles = provisioner, roles
         self._enforce_roles()  # before any function starts: their clients get the hooks
         for spec in scenario.functions:
             self.runtime.create_function(provisioner.function_config(spec, roles[spec.name]))
         self.backend.attach_runtime(self.runtime)
-        esm_rng = derive_rng(self.seed, "event-source-mappings")
-        for spec in scenario.functions:
+        self._esm_rng = derive_rng(self.seed, "event-source-mappings")
+        self._create_mappings(0)
+
+    def _create_mappings(self, stage: int) -> None:
+        """The event source mappings on the streams written in pass ``stage``."""
+        for spec in self.scenario.functions:
             for trigger in spec.triggers:
-                if trigger.kinesis is not None:
+                kinesis = trigger.kinesis
+                if kinesis is not None and self._stage(kinesis.stream) == stage:
                     self.mappings.append(
                         self._kinesis_mapping(
-                            spec, trigger.kinesis, roles[spec.name], uuid4(esm_rng)
+                            spec, kinesis, self._roles[spec.name], uuid4(self._esm_rng)
                         )
                     )
         self.backend.attach_event_source_mappings(self.mappings)
+
+    # -- Flink jobs: the run in stages (sim/flink/staging.py) -----------------------------
+    def _stage(self, stream: str | None) -> int:
+        """The pass of the clock that writes ``stream``: 0 unless a Flink job writes it."""
+        if self.flink is None or stream is None:
+            return 0
+        return self.flink.stage_of(stream)
+
+    def _stage_flink_jobs(self) -> None:
+        scenario = self.scenario
+        if not scenario.flink_jobs:
+            return
+        from sim.flink.staging import StagedJobs
+
+        store = self.backend.kinesis_store(scenario.region)
+        if store is None or isinstance(self.clock, RealtimeClock):
+            raise UnsupportedFlinkBinding(
+                "flink_jobs need simulated time and streamlab's own Kinesis (the embedded "
+                f"backend without --speed) to replay their input in event time; this run uses "
+                f"the {self.backend.name} backend"
+                + (" at a real-time speed" if isinstance(self.clock, RealtimeClock) else "")
+            )
+        if shutil.which("java") is None:
+            raise UnsupportedFlinkBinding(
+                "flink_jobs run on PyFlink, which needs Java 17: see `make check-java`"
+            )
+        self.flink = StagedJobs(
+            scenario,
+            clock=self.clock,
+            store=store,
+            client=self.client,
+            ledger=self.ledger,
+            rng=derive_rng(self.seed, "flink"),
+        )
+
+    def _start_stage(self, stage: int) -> None:
+        """Between passes: the jobs replay what their input received, the clock goes back to
+        the start, and what reads their output starts, with their rows on the clock."""
+        assert self.flink is not None and self._provisioner is not None
+        self.flink.replay(stage)
+        self.clock.rewind(self.scenario.clock.start)
+        for spec in self.scenario.resources.delivery_streams:
+            if self._stage(spec.source.stream) == stage:
+                self._provisioner.create_delivery_stream(spec)
+        self._create_mappings(stage)
+        self._schedule_faults(stage)
+        self.flink.schedule(stage)
+
+    def _run_pass(self, end: float, label: str) -> None:
+        from sim.progress import Progress
+
+        with Progress(
+            self.clock,
+            end,
+            self._progress_counts,
+            out=self.progress_out,
+            enabled=self.progress,
+            label=label,
+        ):
+            self.clock.run(until=end)
 
     def _enforce_roles(self) -> None:
         """Every call a handler makes is checked against its function's role (IAM), on the
@@ -355,11 +446,19 @@ class Simulation:
                 )
             )
 
-    def _schedule_faults(self) -> None:
+    def _schedule_faults(self, stage: int = 0) -> None:
         from sim.faults import schedule_faults
 
+        if stage == 0:
+            self._fault_rng = derive_rng(self.seed, "faults")
         schedule_faults(
-            self.scenario, self.clock, self.backend, self.runtime, derive_rng(self.seed, "faults")
+            self.scenario,
+            self.clock,
+            self.backend,
+            self.runtime,
+            self._fault_rng,
+            stage=stage,
+            stages=self.flink.stream_stages if self.flink is not None else None,
         )
 
     # -- Firehose (streamlab's, on the embedded backend) ---------------------------------

@@ -284,6 +284,19 @@ class Clock:
             self._advance_to(when)
         action._fire()
 
+    def rewind(self, to: float) -> None:
+        """Set time back to ``to`` for another pass over the same period.
+
+        A simulation runs the part of a pipeline downstream of a Flink job in a second pass,
+        once the job's input is complete (sim/flink/staging.py). What is still queued stays
+        queued at its own time; listeners (the process's time) follow.
+        """
+        if self._queue and self.peek() < self._now:
+            raise RuntimeError("cannot rewind: actions are queued before now")
+        if to > self._now:
+            raise ValueError(f"cannot rewind to {to}, after now ({self._now})")
+        self._advance_to(float(to))
+
     def stop(self) -> None:
         """Ask a running ``run()`` to return after the current action (thread-safe)."""
         self._stop_requested = True

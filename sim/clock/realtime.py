@@ -44,6 +44,9 @@ class RealtimeClock(Clock):
         """The wall-clock instant (epoch seconds) of the clock's time ``instant``."""
         return self._epoch_origin + (instant - self._sim_origin) / self.speed
 
+    def rewind(self, to: float) -> None:
+        raise RuntimeError("a real-time clock cannot go back: staged runs need simulated time")
+
     def step(self) -> None:
         if self._wall_origin is None:
             self.sync()

@@ -147,6 +147,16 @@ def check_stream(params: Any, ctx: ExpectContext) -> int:
     return ctx.stream_count(params.stream)
 
 
+def check_objects(params: Any, ctx: ExpectContext) -> int:
+    s3 = ctx.client("s3")
+    total = 0
+    for page in s3.get_paginator("list_objects_v2").paginate(
+        Bucket=params.bucket, Prefix=params.prefix
+    ):
+        total += page.get("KeyCount", 0)
+    return total
+
+
 def check_invocations(params: Any, ctx: ExpectContext) -> int:
     outcome = getattr(params, "outcome", "all") or "all"
     return sum(
@@ -173,6 +183,7 @@ CHECKS: dict[str, Callable[[Any, ExpectContext], Any]] = {
     "query": check_query,
     "ledger": check_ledger,
     "stream": check_stream,
+    "objects": check_objects,
     "invocations": check_invocations,
     "athena": check_athena,
 }
@@ -216,6 +227,7 @@ def describe(kind: str, params: Any) -> str:
         getattr(params, "table", None)
         or getattr(params, "stream", None)
         or getattr(params, "function", None)
+        or getattr(params, "bucket", None)
     )
     return f"{kind} {target}" if target else kind
 

@@ -43,6 +43,9 @@ def parse_scenario(text: str, file: str = "<string>") -> Scenario:
     errors = [*loaded.problems, *errors]
     if scenario is not None:
         errors += cross_check(scenario, loaded.lines, file)
+        from sim.scenario.policy import load_policy_files
+
+        errors += load_policy_files(scenario, loaded.lines, file)
         if scenario.athena is not None:
             from sim.scenario.athena import check_athena_files
 

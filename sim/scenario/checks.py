@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from sim.clock.durations import iso
 from sim.scenario.errors import ScenarioError, describe_value
+from sim.scenario.flink import stages
 from sim.scenario.loader import LineMap, Path, format_path
 from sim.scenario.model import (
     Expectation,
@@ -233,6 +234,72 @@ class _Checker:
                     )
                 seen.add(kinesis.stream)
 
+    # -- Flink jobs -------------------------------------------------------------------------
+
+    def flink_jobs(self) -> None:
+        """What a simulation's order of stages rules out: the part of a pipeline after a Flink
+        job runs once the job's input is complete (see sim/flink/staging.py)."""
+        scenario = self.scenario
+        if not scenario.flink_jobs:
+            return
+        writers: dict[str, int] = {}
+        for j, job in enumerate(scenario.flink_jobs):
+            at = ("flink_jobs", j)
+            sink = job.sink
+            if sink.stream is not None and sink.stream == job.source.stream:
+                self.add((*at, "sink", "stream"), "a stream other than the source", sink.stream)
+            if sink.stream is not None and sink.stream in writers:
+                first = scenario.flink_jobs[writers[sink.stream]].name
+                self.add(
+                    (*at, "sink", "stream"),
+                    "a stream no other Flink job writes",
+                    f"{sink.stream!r}, written by {first!r} too",
+                )
+            elif sink.stream is not None:
+                writers[sink.stream] = j
+            if sink.table is not None and sink.partition_key is not None:
+                self.add(
+                    (*at, "sink", "partition_key"),
+                    "no partition_key for a table sink (items are keyed by the table's key)",
+                    sink.partition_key,
+                )
+            if job.stop is not None and job.stop.at >= scenario.clock.duration:
+                self.add(
+                    (*at, "stop", "at"),
+                    f"a time within the run (before {scenario.clock.duration:g} s)",
+                    f"{job.stop.at:g} s",
+                )
+        try:
+            stage = stages(scenario)
+        except ValueError as exc:
+            self.add(("flink_jobs",), "Flink jobs that do not feed each other", str(exc))
+            return
+        for p, producer in enumerate(scenario.producers):
+            stream = producer.target.stream
+            if stream is not None and stage.get(stream, 0) > 0:
+                self.add(
+                    ("producers", p, "target", "stream"),
+                    "a stream no Flink job writes (a simulation puts a job's rows on its sink "
+                    "stream after replaying the job's input)",
+                    f"{stream!r}, the sink of Flink job "
+                    f"{scenario.flink_jobs[writers[stream]].name!r}",
+                )
+        for f, function in enumerate(scenario.functions):
+            seen: dict[int, str] = {}
+            for t, trigger in enumerate(function.triggers):
+                if trigger.kinesis is None:
+                    continue
+                level = stage.get(trigger.kinesis.stream, 0)
+                other = next((s for lv, s in seen.items() if lv != level), None)
+                if other is not None:
+                    self.add(
+                        ("functions", f, "triggers", t, "kinesis", "stream"),
+                        "triggers on the same side of every Flink job (a simulation runs what "
+                        "comes after a job once the job's input is complete)",
+                        f"{trigger.kinesis.stream!r}, while {other!r} is on the other side",
+                    )
+                seen.setdefault(level, trigger.kinesis.stream)
+
 
 def cross_check(scenario: Scenario, lines: LineMap, file: str) -> list[ScenarioError]:
     """Every cross-reference problem in ``scenario``."""
@@ -243,4 +310,5 @@ def cross_check(scenario: Scenario, lines: LineMap, file: str) -> list[ScenarioE
     checker.expectations()
     checker.subscriptions()
     checker.triggers()
+    checker.flink_jobs()
     return checker.errors

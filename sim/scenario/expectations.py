@@ -13,6 +13,7 @@ from pydantic import BeforeValidator, Field, JsonValue, PrivateAttr, model_valid
 from sim.scenario.base import Spec
 from sim.scenario.types import (
     AttributeName,
+    BucketName,
     FunctionName,
     IndexName,
     Name,
@@ -114,6 +115,13 @@ class StreamCheck(Spec):
     stream: StreamName = ref("streams", "Stream to count (declared in resources.streams).")
 
 
+class ObjectsCheck(Spec):
+    """The number of objects in a bucket (under a prefix)."""
+
+    bucket: BucketName = ref("buckets", "Bucket to count (declared in resources.buckets).")
+    prefix: str = Field("", description="Count only keys that start with this prefix.")
+
+
 class InvocationsCheck(Spec):
     """The number of invocations of a function."""
 
@@ -162,6 +170,7 @@ class Expectation(Spec):
     query: QueryCheck | None = one_of("check", "Result of a query or scan.")
     ledger: LedgerName | None = one_of("check", "A total of the record ledger.")
     stream: StreamCheck | None = one_of("check", "Number of records stored in a stream.")
+    objects: ObjectsCheck | None = one_of("check", "Number of objects in an S3 bucket.")
     invocations: InvocationsCheck | None = one_of("check", "Number of invocations.")
     athena: AthenaCheck | None = one_of("check", "Result of an Athena SQL query over S3 objects.")
     equals: Any = one_of("comparison", "The result equals this value.", nullable=True)

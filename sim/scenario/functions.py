@@ -29,18 +29,24 @@ from sim.scenario.types import (
 
 
 class PolicySpec(Spec):
-    """An inline policy of a role."""
+    """An inline policy of a role: its document, or a JSON file holding it."""
 
     name: PolicyName = Field(description="Policy name.")
-    document: dict[str, Any] = Field(
-        description="IAM policy document: Version and Statement; every statement has Effect "
-        "(Allow or Deny), Action and Resource."
+    document: dict[str, Any] | None = one_of(
+        "policy source",
+        "IAM policy document: Version and Statement; every statement has Effect "
+        "(Allow or Deny), Action and Resource.",
+    )
+    file: str | None = one_of(
+        "policy source",
+        "A JSON file holding the document (as the IAM console exports it), relative to the "
+        "scenario file; read and checked when the scenario is loaded.",
     )
 
     @field_validator("document")
     @classmethod
-    def _document(cls, value: dict[str, Any]) -> dict[str, Any]:
-        return check_policy(value, resource_policy=False)
+    def _document(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return None if value is None else check_policy(value, resource_policy=False)
 
 
 class RoleSpec(Spec):

@@ -30,10 +30,12 @@ from sim.scenario.expectations import (
     InvocationsCheck,
     ItemCheck,
     LedgerName,
+    ObjectsCheck,
     QueryCheck,
     StreamCheck,
 )
 from sim.scenario.faults import Fault, FunctionErrorFault, StreamThrottleFault
+from sim.scenario.flink import FlinkJobSpec, FlinkSink, FlinkSource, FlinkStop
 from sim.scenario.functions import FunctionSpec, KinesisTrigger, PolicySpec, RoleSpec, Trigger
 from sim.scenario.producers import ProducerSpec, ProducerTarget
 from sim.scenario.resources import (
@@ -59,6 +61,10 @@ __all__ = [
     "DuplicatesCheck",
     "Expectation",
     "Fault",
+    "FlinkJobSpec",
+    "FlinkSink",
+    "FlinkSource",
+    "FlinkStop",
     "FunctionErrorFault",
     "FunctionSpec",
     "IndexSpec",
@@ -67,6 +73,7 @@ __all__ = [
     "KeyAttribute",
     "KinesisTrigger",
     "LedgerName",
+    "ObjectsCheck",
     "PolicySpec",
     "ProducerSpec",
     "ProducerTarget",
@@ -119,6 +126,9 @@ class Scenario(Spec):
     resources: Resources = Field(default_factory=Resources, description="Resources to create.")
     producers: list[ProducerSpec] = Field(default_factory=list, description="Record producers.")
     functions: list[FunctionSpec] = Field(default_factory=list, description="Lambda functions.")
+    flink_jobs: list[FlinkJobSpec] = Field(
+        default_factory=list, description="PyFlink jobs between streams (see docs/flink.md)."
+    )
     expect: list[Expectation] = Field(
         default_factory=list, description="Checks made when the run ends."
     )

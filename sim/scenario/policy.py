@@ -58,3 +58,59 @@ def check_policy(document: dict[str, Any], *, resource_policy: bool) -> dict[str
             ):
                 fail("a string or a list of strings", value, key=(*at, present[0]))
     return document
+
+
+def load_policy_files(scenario: Any, lines: Any, file: str) -> list[Any]:
+    """Read every role policy given as ``{file: …}`` (relative to ``file``'s directory) into its
+    ``document``; the errors, with the scenario's line, for those that cannot be read, are not
+    JSON, or are not a policy AWS accepts."""
+    import json
+    from pathlib import Path
+
+    from pydantic_core import PydanticCustomError
+
+    from sim.scenario.errors import ScenarioError
+    from sim.scenario.loader import format_path
+
+    errors = []
+    base = Path(file).parent if file and not file.startswith("<") else Path(".")
+    for f, function in enumerate(scenario.functions):
+        role = function.role
+        for p, policy in enumerate(role.policies if role is not None else []):
+            if policy.file is None:
+                continue
+            at = ("functions", f, "role", "policies", p, "file")
+            path = base / policy.file
+
+            def error(expected: str, found: str, at: tuple = at, path: Path = path) -> None:
+                errors.append(
+                    ScenarioError(
+                        file=file,
+                        line=lines.value_line(at),
+                        key=format_path(at),
+                        expected=expected,
+                        found=f"{path}: {found}",
+                    )
+                )
+
+            try:
+                document = json.loads(path.read_text(encoding="utf-8"))
+            except OSError as exc:
+                error("a readable JSON policy file", exc.strerror or str(exc))
+                continue
+            except ValueError as exc:
+                error("a JSON policy document", f"not JSON ({exc})")
+                continue
+            if not isinstance(document, dict):
+                error("a JSON policy document (an object)", type(document).__name__)
+                continue
+            try:
+                policy.document = check_policy(document, resource_policy=False)
+            except PydanticCustomError as exc:
+                ctx = exc.context or {}
+                key = ctx.get("key")
+                if isinstance(key, tuple | list):
+                    key = format_path(tuple(key))
+                where = f"{key}: " if key else ""
+                error(str(ctx.get("expected", "a policy AWS accepts")), where + str(ctx["found"]))
+    return errors

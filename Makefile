@@ -16,7 +16,7 @@ BACKEND ?= embedded
 LOCALSTACK_PORT ?=
 
 .PHONY: install scenario test up down lint bench lock check-java clean \
-	localstack localstack-install localstack-lock
+	localstack localstack-install localstack-lock flink-jars
 
 install: $(VENV)/.installed
 
@@ -73,6 +73,13 @@ check-java:
 	@command -v java >/dev/null 2>&1 || { echo "Java not found: Flink jobs need Java 17."; \
 	  echo "Install it with: sudo apt-get install -y openjdk-17-jre-headless (Debian/Ubuntu)"; exit 1; }
 	@java -version 2>&1 | head -n 1
+
+# The Kinesis connector jar for Flink jobs on LocalStack/AWS, matching the installed PyFlink,
+# from Maven Central into .flink-jars/ (checksum-verified; nothing to do when already there).
+# Then plans the Wild Rydes job with it. Needs the internet; CI does not run it. See docs/flink-connector.md.
+flink-jars: install
+	$(BIN)/python -m sim.flink.jars
+	$(BIN)/python -m sim.flink.connector
 
 # BACKEND=localstack runs against LocalStack (the one `make localstack` started, else one for the run).
 scenario: install $(if $(filter localstack,$(BACKEND)),localstack-install)

@@ -274,6 +274,20 @@ def _decimals(row: dict[str, Any]) -> dict[str, Any]:
     return json.loads(text, parse_float=Decimal, parse_int=Decimal)
 
 
+def load_job_module(name: str) -> Any:
+    """The job module ``name`` loaded afresh from its file, as each run sees the file now (a
+    module imported earlier in the process is not reused; its package is imported as usual).
+    ``ImportError`` when there is no such module."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 class StagedJobs:
     """A scenario's Flink jobs in a simulation on streamlab's own Kinesis store.
 
@@ -372,12 +386,10 @@ class StagedJobs:
             )
 
     def _spec(self, job: Any) -> JobSpec:
-        import importlib
-
         from sim.flink.errors import FlinkJobError
 
         try:
-            module = importlib.import_module(job.job)
+            module = load_job_module(job.job)
         except ImportError as exc:
             raise FlinkJobError(job.name, f"cannot import {job.job}: {exc}") from None
         return JobSpec.from_module(module, name=job.name, watermark_delay=job.watermark_delay)

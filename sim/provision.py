@@ -30,6 +30,32 @@ LAMBDA_TRUST_POLICY = {
         }
     ],
 }
+FIREHOSE_TRUST_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "firehose.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+# What the Firehose console puts in the role it creates for an S3 destination (and a Kinesis
+# source): https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html
+FIREHOSE_S3_ACTIONS = [
+    "s3:AbortMultipartUpload",
+    "s3:GetBucketLocation",
+    "s3:GetObject",
+    "s3:ListBucket",
+    "s3:ListBucketMultipartUploads",
+    "s3:PutObject",
+]
+FIREHOSE_KINESIS_ACTIONS = [
+    "kinesis:DescribeStream",
+    "kinesis:GetShardIterator",
+    "kinesis:GetRecords",
+    "kinesis:ListShards",
+]
 DYNAMODB_BATCH_WRITE_MAX = 25  # BatchWriteItem: at most 25 requests per call
 
 
@@ -223,11 +249,8 @@ class Provisioner:
     # -- Firehose ---------------------------------------------------------------------------
     def create_delivery_stream(self, spec: Any) -> None:
         """A delivery stream to S3 (ExtendedS3DestinationConfiguration), reading a Kinesis
-        stream or taking Direct PUTs. The role is ``spec.role`` or
-        ``arn:aws:iam::<account>:role/firehose-<name>`` (not created here)."""
-        role = spec.role or self.arn("iam", f"role/firehose-{spec.name}").replace(
-            f":iam:{self.scenario.region}:", ":iam::"
-        )
+        stream or taking Direct PUTs, with its role (see :meth:`create_delivery_role`)."""
+        role = self.create_delivery_role(spec)
         destination: dict[str, Any] = {
             "RoleARN": role,
             "BucketARN": f"arn:aws:s3:::{spec.bucket}",
@@ -260,44 +283,88 @@ class Provisioner:
             kwargs["DeliveryStreamType"] = "DirectPut"
         self.client("firehose").create_delivery_stream(**kwargs)
 
+    def create_delivery_role(self, spec: Any) -> str:
+        """The delivery stream's role ARN: ``role`` as given when it is an ARN; else a role
+        (``role.name`` or ``firehose-<name>``) trusting Firehose, with ``role``'s policies or,
+        when there are none, the policy the Firehose console writes for this bucket (and
+        source stream)."""
+        role = spec.role
+        if isinstance(role, str):
+            return role
+        name = role.name if role is not None and role.name else f"firehose-{spec.name}"
+        policies = [(p.name, p.document) for p in role.policies] if role is not None else []
+        managed = list(role.managed_policy_arns) if role is not None else []
+        if not policies and not managed:
+            statements: list[dict[str, Any]] = [
+                {
+                    "Effect": "Allow",
+                    "Action": FIREHOSE_S3_ACTIONS,
+                    "Resource": [
+                        f"arn:aws:s3:::{spec.bucket}",
+                        f"arn:aws:s3:::{spec.bucket}/*",
+                    ],
+                }
+            ]
+            if spec.source.stream is not None:
+                statements.append(
+                    {
+                        "Effect": "Allow",
+                        "Action": FIREHOSE_KINESIS_ACTIONS,
+                        "Resource": self.arn("kinesis", f"stream/{spec.source.stream}"),
+                    }
+                )
+            policies = [("firehose-delivery", {"Version": "2012-10-17", "Statement": statements})]
+        return self._create_role(name, FIREHOSE_TRUST_POLICY, policies, managed)
+
     # -- IAM and Lambda ---------------------------------------------------------------------
     def create_roles(self) -> dict[str, str]:
         """One execution role per function, with its inline and managed policies."""
-        iam = self.client("iam")
         arns = {}
         for spec in self.scenario.functions:
             role = spec.role
             name = role.name if role and role.name else f"{spec.name}-role"
-            tracker = self.tracker
-            kwargs: dict[str, Any] = {
-                "RoleName": name,
-                "AssumeRolePolicyDocument": json.dumps(LAMBDA_TRUST_POLICY),
-            }
-            if tracker:
-                kwargs["Tags"] = tracker.tag_list()
-            try:
-                arn = iam.create_role(**kwargs)["Role"]["Arn"]
-            except iam.exceptions.EntityAlreadyExistsException:
-                arn = iam.get_role(RoleName=name)["Role"]["Arn"]
-                if tracker:
-                    # Someone's role: used as it is, its policies left unchanged.
-                    tracker.existing("role", name)
-                    arns[spec.name] = arn
-                    continue
-            else:
-                if tracker:
-                    tracker.created("role", name, arn)
-            if role is not None:
-                for policy in role.policies:
-                    iam.put_role_policy(
-                        RoleName=name,
-                        PolicyName=policy.name,
-                        PolicyDocument=json.dumps(policy.document),
-                    )
-                for policy_arn in role.managed_policy_arns:
-                    iam.attach_role_policy(RoleName=name, PolicyArn=policy_arn)
-            arns[spec.name] = arn
+            arns[spec.name] = self._create_role(
+                name,
+                LAMBDA_TRUST_POLICY,
+                [(p.name, p.document) for p in role.policies] if role is not None else [],
+                list(role.managed_policy_arns) if role is not None else [],
+            )
         return arns
+
+    def _create_role(
+        self,
+        name: str,
+        trust: dict[str, Any],
+        policies: list[tuple[str, dict[str, Any]]],
+        managed: list[str],
+    ) -> str:
+        """A role with its inline and managed policies; on AWS, someone's existing role of
+        that name is used as it is, its policies left unchanged."""
+        iam = self.client("iam")
+        tracker = self.tracker
+        kwargs: dict[str, Any] = {
+            "RoleName": name,
+            "AssumeRolePolicyDocument": json.dumps(trust),
+        }
+        if tracker:
+            kwargs["Tags"] = tracker.tag_list()
+        try:
+            arn = iam.create_role(**kwargs)["Role"]["Arn"]
+        except iam.exceptions.EntityAlreadyExistsException:
+            arn = iam.get_role(RoleName=name)["Role"]["Arn"]
+            if tracker:
+                tracker.existing("role", name)
+                return arn
+        else:
+            if tracker:
+                tracker.created("role", name, arn)
+        for policy_name, document in policies:
+            iam.put_role_policy(
+                RoleName=name, PolicyName=policy_name, PolicyDocument=json.dumps(document)
+            )
+        for policy_arn in managed:
+            iam.attach_role_policy(RoleName=name, PolicyArn=policy_arn)
+        return arn
 
     def function_config(self, spec: Any, role_arn: str) -> FunctionConfig:
         return FunctionConfig(

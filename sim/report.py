@@ -104,6 +104,19 @@ def render(result: SimulationResult, color: bool | None = None) -> str:
                     else ""
                 )
             )
+    if result.delivery_streams:
+        lines.append("")
+        lines.append("Delivery streams")
+        for name, stats in sorted(result.delivery_streams.items()):
+            line = (
+                f"  {name}: {stats['objects']} objects, {stats['delivered']} records delivered, "
+                f"{stats['buffered']} buffered"
+            )
+            if stats["failed_attempts"]:
+                line += (
+                    f", {stats['failed_attempts']} failed S3 writes (last: {stats['last_error']})"
+                )
+            lines.append(paint(line, _RED) if stats["failed_attempts"] else line)
     if result.functions:
         lines.append("")
         lines.append("Functions")

@@ -55,6 +55,7 @@ class SimulationResult:
     invocations: list[Any] = field(default_factory=list)
     functions: dict[str, dict[str, int]] = field(default_factory=dict)
     flink: dict[str, dict[str, Any]] = field(default_factory=dict)
+    delivery_streams: dict[str, dict[str, Any]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     export_dir: str | None = None
 
@@ -89,6 +90,7 @@ class SimulationResult:
             "ledger": self.ledger.to_dict(),
             "functions": self.functions,
             "flink": self.flink,
+            "delivery_streams": self.delivery_streams,
             "errors": self.errors,
             "export_dir": self.export_dir,
         }
@@ -134,6 +136,7 @@ class Simulation:
         self.drivers: list[ProducerDriver] = []
         self.flink: Any = None  # sim.flink.staging.StagedJobs when the scenario has Flink jobs
         self._provisioner: Provisioner | None = None
+        self._delivery_stats: dict[str, dict[str, Any]] = {}
         self._roles: dict[str, str] = {}
         self._ran = False
         self._after_run: TickingTime | None = None
@@ -162,6 +165,9 @@ class Simulation:
             self.flink.close()
             self.flink = None
         if self.enforcer is not None:
+            act_as_roles = getattr(self.backend, "act_as_roles", None)
+            if act_as_roles is not None:
+                act_as_roles(None)
             self.enforcer.deactivate()
             self.enforcer = None
         if self._own_backend:
@@ -211,6 +217,7 @@ class Simulation:
                 invocations=list(self.runtime.invocations) if self.runtime else [],
                 functions=self._function_stats(),
                 flink=self.flink.summary() if self.flink is not None else {},
+                delivery_streams=self._delivery_stats,
                 errors=self.flink.errors() if self.flink is not None else [],
             )
             if export is not None:
@@ -361,7 +368,10 @@ class Simulation:
     def _enforce_roles(self) -> None:
         """Every call a handler makes is checked against its function's role (IAM), on the
         embedded backend (see sim/services/iam/enforcement.py)."""
-        if not isinstance(self.backend, EmbeddedBackend) or not self.scenario.functions:
+        scenario = self.scenario
+        if not isinstance(self.backend, EmbeddedBackend):
+            return
+        if not scenario.functions and not scenario.resources.delivery_streams:
             return
         from sim.services.iam.enforcement import Enforcer
 
@@ -372,6 +382,7 @@ class Simulation:
         )
         assert self.runtime is not None
         self.runtime.role_credentials = lambda config: enforcer.issue(config.role_arn, config.name)
+        self.backend.act_as_roles(enforcer.issue)  # Firehose writes to S3 as its role
         enforcer.activate()
         self.enforcer = enforcer
 
@@ -479,6 +490,10 @@ class Simulation:
         ledger = self.ledger
         for row in firehose(self.scenario.region).accounting():
             name = row["name"]
+            self._delivery_stats[name] = {
+                key: row[key]
+                for key in ("objects", "delivered", "buffered", "failed_attempts", "last_error")
+            }
             if row["source_stream"]:
                 hop = ledger.hop(f"stream {row['source_stream']}", f"delivery stream {name}")
                 hop.available += row["available"]

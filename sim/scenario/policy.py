@@ -74,12 +74,18 @@ def load_policy_files(scenario: Any, lines: Any, file: str) -> list[Any]:
 
     errors = []
     base = Path(file).parent if file and not file.startswith("<") else Path(".")
-    for f, function in enumerate(scenario.functions):
-        role = function.role
-        for p, policy in enumerate(role.policies if role is not None else []):
+    roles: list[tuple[tuple[str | int, ...], Any]] = [
+        (("functions", f, "role"), function.role) for f, function in enumerate(scenario.functions)
+    ]
+    roles += [
+        (("resources", "delivery_streams", d, "role"), stream.role)
+        for d, stream in enumerate(scenario.resources.delivery_streams)
+    ]
+    for where, role in roles:
+        for p, policy in enumerate(getattr(role, "policies", None) or []):
             if policy.file is None:
                 continue
-            at = ("functions", f, "role", "policies", p, "file")
+            at = (*where, "policies", p, "file")
             path = base / policy.file
 
             def error(expected: str, found: str, at: tuple = at, path: Path = path) -> None:

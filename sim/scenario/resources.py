@@ -11,6 +11,7 @@ from pydantic import Field, JsonValue, field_validator, model_validator
 
 from sim.scenario import limits
 from sim.scenario.base import Spec
+from sim.scenario.functions import RoleSpec
 from sim.scenario.policy import check_policy
 from sim.scenario.types import (
     AttributeName,
@@ -269,10 +270,13 @@ class DeliveryStreamSpec(Spec):
         description="Add the `AppendDelimiterToRecord` processor (a newline after each record); "
         "without it records are concatenated with nothing between them.",
     )
-    role: str | None = Field(
+    role: str | RoleSpec | None = Field(
         None,
-        description="`RoleARN` for the destination (and the source stream); "
-        "`arn:aws:iam::<account>:role/firehose-<name>` when omitted.",
+        description="The role Firehose writes to S3 (and reads the source stream) as: an "
+        "existing role's ARN, or a role to create (`{name, policies, managed_policy_arns}`, "
+        "trusting firehose.amazonaws.com). When omitted, or given no policies, the role "
+        "`firehose-<name>` gets the policy the Firehose console writes for the bucket and "
+        "stream. Its S3 writes are checked against it.",
     )
 
     @model_validator(mode="after")

@@ -41,6 +41,8 @@ from sim.services.kinesis import KinesisService
 from sim.services.lambda_ import LambdaApi, LambdaRuntime
 
 DEFAULT_ACCOUNT_ID = "123456789012"
+# The session Firehose's S3 writes run in, as denials name it (AWS does not document its own).
+FIREHOSE_SESSION_NAME = "firehose"
 DEFAULT_REGION = "us-east-1"
 
 # botocore sends DynamoDB Streams calls that carry a StreamArn to an account-based host that
@@ -73,6 +75,10 @@ class EmbeddedBackend(Backend):
         self._kinesis_lock = threading.Lock()
         self._firehose: dict[str, FirehoseService] = {}
         self._clock: Any = None  # the clock a run attached (attach_clock), else wall time
+        # Firehose's S3 writes: with a role's session credentials while a run enforces IAM
+        # (act_as_roles), else the backend's own.
+        self._role_credentials: Callable[[str, str], Any] | None = None
+        self._role_factories: dict[tuple[str, str], ClientFactory] = {}
         self._mock: Any = None
         self._saved_environment: dict[str, str | None] = {}
         # Lambda: the runtime a run attached, or the backend's own (created on first use).
@@ -172,13 +178,39 @@ class EmbeddedBackend(Backend):
                         region=region,
                         scheduler=self._firehose_scheduler(),
                         rng=derive_rng(self.seed, f"firehose:{region}"),
-                        put_object=lambda bucket, key, body, region=region: self.client(
-                            "s3", region
+                        put_object=lambda bucket, key, body, role, region=region: self._firehose_s3(
+                            region, role
                         ).put_object(Bucket=bucket, Key=key, Body=body),
                         kinesis_store=lambda region=region: self.kinesis_store(region),
                     )
                     self._firehose[region] = service
         return service
+
+    def act_as_roles(self, issue: Callable[[str, str], Any] | None) -> None:
+        """Firehose writes to S3 as its delivery stream's role: with ``issue(role_arn,
+        session_name)``'s credentials (a run's IAM enforcer), checked like a function's calls;
+        ``None``: with the backend's own credentials again."""
+        self._role_credentials = issue
+        self._role_factories.clear()
+
+    def _firehose_s3(self, region: str, role_arn: str | None) -> Any:
+        issue = self._role_credentials
+        if issue is None or not role_arn:
+            return self.client("s3", region)
+        key = (role_arn, region)
+        factory = self._role_factories.get(key)
+        if factory is None:
+            credentials = issue(role_arn, FIREHOSE_SESSION_NAME)
+            factory = self._role_factories[key] = ClientFactory(
+                region=region,
+                credentials={
+                    "aws_access_key_id": credentials.access_key_id,
+                    "aws_secret_access_key": credentials.secret_access_key,
+                    "aws_session_token": credentials.session_token,
+                },
+                config=NO_RETRY_CONFIG,
+            )
+        return factory.client("s3", region)
 
     def firehose_regions(self) -> list[str]:
         return sorted(self._firehose)

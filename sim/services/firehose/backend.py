@@ -28,7 +28,8 @@ from sim.services.firehose.scheduling import Handle, Scheduler, WallScheduler
 
 log = logging.getLogger(__name__)
 
-PutObject = Callable[[str, str, bytes], None]
+# put_object(bucket, key, body, role_arn): write one object as the delivery stream's role.
+PutObject = Callable[[str, str, bytes, str | None], None]
 
 
 class Call:
@@ -142,12 +143,16 @@ class FirehoseBackend:
             try:
                 if self.put_object is None:
                     raise RuntimeError("no S3 writer attached")
-                self.put_object(batch.bucket, batch.key, batch.body)
+                self.put_object(
+                    batch.bucket, batch.key, batch.body, stream.destination.get("RoleARN")
+                )
             except Exception as exc:  # bucket missing, access denied, ...: AWS retries
                 log.info(
                     "Firehose %s: delivery to s3://%s failed: %s", stream.name, batch.bucket, exc
                 )
                 with self.lock:
+                    stream.failed_attempts += 1
+                    stream.last_error = f"{type(exc).__name__}: {exc}"
                     batch.attempts += 1
                     if now - batch.first_arrival >= limits.DELIVERY_RETRY_SECONDS:
                         stream.dropped += batch.records
@@ -257,6 +262,8 @@ class FirehoseBackend:
                         "delivered": stream.delivered,
                         "objects": stream.objects,
                         "dropped": stream.dropped,
+                        "failed_attempts": stream.failed_attempts,
+                        "last_error": stream.last_error,
                     }
                 )
             return rows

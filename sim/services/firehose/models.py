@@ -70,6 +70,8 @@ class DeliveryStream:
     delivered: int = 0
     objects: int = 0
     dropped: int = 0
+    failed_attempts: int = 0  # S3 writes that failed (each retried until 24 h)
+    last_error: str | None = None
     deleted: bool = False
 
     @property

@@ -11,6 +11,8 @@ Since 2026 AWS appends ``: <policy ARN>`` to explicit-deny messages for same-acc
 ("Enhanced access denied error messages with policy ARNs", AWS Security Blog); the suffix is
 opt-in here (``policy_arn=``) and only meaningful for managed policies.
 
+S3 quotes the resource: ``… on resource: "arn:aws:s3:::bucket/key" because …``.
+
 How each service spells the action in its message (observed in real errors, see the README):
 DynamoDB/Kinesis/Firehose/Logs/Lambda ``service:Operation``; SNS ``SNS:Publish`` (upper-case
 prefix); SQS all lower-case (``sqs:sendmessage``).
@@ -62,10 +64,13 @@ def decision_message(
     policy_arn = None
     if with_policy_arn and decision.policy is not None:
         policy_arn = decision.policy.arn
+    resource = decision.resource
+    if service == "s3":  # S3 quotes the resource ARN
+        resource = f'"{resource}"'
     return access_denied_message(
         principal_arn,
         action,
-        decision.resource,
+        resource,
         explicit=decision.effect == EXPLICIT_DENY,
         policy_arn=policy_arn,
     )
@@ -148,8 +153,6 @@ FORMS: dict[str, ErrorForm] = {
 }
 FORMS["dynamodbstreams"] = FORMS["dynamodb"]
 
-S3_MESSAGE = "Access Denied"
-
 
 def _xml_escape(text: str) -> str:
     return (
@@ -162,7 +165,10 @@ def access_denied_response(
 ) -> tuple[int, dict[str, str], bytes]:
     """(status, headers, body) of ``service``'s access-denied answer carrying ``message``.
 
-    S3 answers its fixed ``Access Denied`` text (as AWS does for most denials).
+    S3 answers in XML with the same text, its resource ARN in double quotes: since August
+    2024 S3 gives same-account denials this context instead of a bare ``Access Denied``
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html,
+    "Access denied message examples").
     """
     form = FORMS.get(service) or ErrorForm(
         "json", "AccessDeniedException", 400, content_type="application/x-amz-json-1.1"
@@ -183,7 +189,7 @@ def access_denied_response(
         headers = {"Content-Type": form.content_type, "x-amz-request-id": request_id}
         text = (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
-            f"<Error><Code>{form.code}</Code><Message>{S3_MESSAGE}</Message>"
+            f"<Error><Code>{form.code}</Code><Message>{_xml_escape(message)}</Message>"
             f"<RequestId>{request_id}</RequestId><HostId>{host_id}</HostId></Error>"
         )
         return form.status, headers, text.encode("utf-8")

@@ -25,7 +25,7 @@ class Setup:
         self.service = FirehoseService(
             scheduler=ClockScheduler(self.clock),
             rng=random.Random(1),
-            put_object=lambda bucket, key, body: self.objects.__setitem__(
+            put_object=lambda bucket, key, body, role: self.objects.__setitem__(
                 key, (body, self.clock.now)
             ),
         )

@@ -145,7 +145,10 @@ def test_s3_denies_with_its_own_error(tmp_path):
         assert simulation.client("dynamodb").scan(TableName="Items")["Count"] == 10
         assert simulation.client("s3").list_objects_v2(Bucket="iam-bucket")["KeyCount"] == 0
     assert message == (
-        "An error occurred (AccessDenied) when calling the PutObject operation: Access Denied"
+        "An error occurred (AccessDenied) when calling the PutObject operation: User: "
+        "arn:aws:sts::123456789012:assumed-role/WriterRole/Writer is not authorized to perform: "
+        's3:PutObject on resource: "arn:aws:s3:::iam-bucket/done.txt" because no '
+        "identity-based policy allows the s3:PutObject action"
     )
 
 

@@ -109,8 +109,7 @@ def test_botocore_parses_the_error_as_aws_reports_it(service):
         model.operation_model(operation).output_shape,
     )
     assert parsed["Error"]["Code"] == code
-    expected = "Access Denied" if service == "s3" else message
-    assert parsed["Error"]["Message"] == expected
+    assert parsed["Error"]["Message"] == message
 
 
 def test_access_denied_exception_carries_code_and_status():

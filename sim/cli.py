@@ -6,7 +6,7 @@
     sim list [DIRECTORY]
     sim up [--host H] [--port P] [--detach]
     sim down
-    sim teardown SCENARIO [--backend aws[=PROFILE]] [--yes]
+    sim teardown SCENARIO [--backend aws[=PROFILE]|localstack|endpoint=URL] [--yes]
     sim query SCENARIO_OR_EXPORT "SELECT …" [--ddl FILE]... [--json] [--seed N]
 
 Exit status: 0 when every expectation passed and nothing was lost; 1 when a run failed its
@@ -16,7 +16,10 @@ expectations; 2 for bad input (an invalid scenario file, a bad option) or an unu
 in ``.streamlab/aws/<scenario>-<region>.json`` in the working directory) and nothing else. It
 prints what it will delete and deletes only with ``--yes`` (without it: exit 2, as ``sim run``);
 then it lists what is left (a deletion AWS refused, a resource tagged with the scenario that the
-state file does not record) and exits 1 if anything is, 0 if nothing. See docs/aws.md.
+state file does not record) and exits 1 if anything is, 0 if nothing. See docs/aws.md. On
+LocalStack or another endpoint, which keep their state between runs, it deletes the resources
+the scenario declares, by name (``sim.backends.endpoint_teardown``), with the same ``--yes`` and
+exit statuses.
 
 Test-only: ``STREAMLAB_AWS_ENDPOINT_URL`` points ``--backend aws`` at a stand-in server instead of
 AWS (the tests use it to check that nothing is sent without ``--yes``). Not for users.
@@ -89,10 +92,15 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("down", help="stop the endpoint started by `sim up --detach`")
 
     teardown = commands.add_parser(
-        "teardown", help="delete what `sim run --backend aws --yes` created for a scenario"
+        "teardown",
+        help="delete what a scenario's runs created on AWS, LocalStack or another endpoint",
     )
     teardown.add_argument("scenario", help="scenario file (YAML)")
-    teardown.add_argument("--backend", default="aws", help="aws[=PROFILE] (the default: aws)")
+    teardown.add_argument(
+        "--backend",
+        default="aws",
+        help="aws[=PROFILE] (the default), localstack or endpoint=URL",
+    )
     teardown.add_argument("--yes", action="store_true", help="confirm deleting")
 
     query = commands.add_parser(
@@ -339,14 +347,38 @@ def _teardown(args: argparse.Namespace) -> int:
     except ScenarioError as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE
-    if not (args.backend == "aws" or args.backend.startswith("aws=")):
+    if args.backend == "embedded":
         print(
-            f"sim teardown: --backend {args.backend}: only aws[=PROFILE] keeps what a run "
-            "created (the other backends start from a clean state)",
+            "sim teardown: the embedded backend starts from a clean state each run: "
+            "nothing to tear down",
             file=sys.stderr,
         )
         return EXIT_USAGE
-    backend = _make_backend(args.backend, scenario, args.yes)
+    if args.backend == "localstack":
+        from sim import localstack_host
+
+        if localstack_host.read_state() is None:
+            print(
+                "nothing to tear down: no LocalStack runs in the background (`make localstack` "
+                "starts one; a run without it uses its own, stopped afterwards)"
+            )
+            return EXIT_PASSED
+    try:
+        backend = _make_backend(args.backend, scenario, args.yes)
+    except ValueError as error:
+        print(f"sim teardown: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if not (args.backend == "aws" or args.backend.startswith("aws=")):
+        from sim.backends.endpoint_teardown import teardown_endpoint
+
+        try:
+            backend.start()
+            return teardown_endpoint(
+                backend, scenario, yes=args.yes, out=sys.stdout, err=sys.stderr
+            )
+        except (ConnectionError, ClientError, BotoCoreError) as error:
+            print(f"sim teardown: the {args.backend} backend: {error}", file=sys.stderr)
+            return EXIT_USAGE
     try:
         return teardown_command(backend, scenario, yes=args.yes, out=sys.stdout, err=sys.stderr)
     except (ClientError, BotoCoreError) as error:

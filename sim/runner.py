@@ -265,6 +265,10 @@ class Simulation:
 
     def _provision(self) -> None:
         scenario = self.scenario
+        if getattr(self.backend, "keeps_state", False):
+            from sim.backends.endpoint_teardown import refuse_leftovers
+
+            refuse_leftovers(self.backend, scenario, str(self.path) if self.path else None)
         provisioner = Provisioner(self.backend, scenario)
         if self.backend.runs_functions:
             # AWS: the functions and their event source mappings run in Lambda itself.

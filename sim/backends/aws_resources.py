@@ -4,7 +4,7 @@ A kind is a :class:`Kind` in :data:`KINDS`, in teardown order (what depends on a
 before it: mappings before functions, functions before their roles, topics before the queues
 they deliver to). Deletion waits where AWS deletes asynchronously (streams, tables, event source
 mappings) so that "nothing left" is true when teardown says so. A resource already gone counts
-as deleted. Adding a kind (schedules, delivery streams) is one ``Kind`` here.
+as deleted. Adding a kind (schedules, say) is one ``Kind`` here.
 """
 
 from __future__ import annotations
@@ -227,12 +227,31 @@ def _log_group_delete(clients: Any, name: str) -> None:
     _gone(lambda: logs.delete_log_group(logGroupName=name))
 
 
+def _delivery_stream_exists(clients: Any, name: str) -> bool:
+    firehose = clients.client("firehose")
+    return _exists(lambda: firehose.describe_delivery_stream(DeliveryStreamName=name))
+
+
+def _delivery_stream_delete(clients: Any, name: str) -> None:
+    firehose = clients.client("firehose")
+    _gone(lambda: firehose.delete_delivery_stream(DeliveryStreamName=name))
+    _wait_until_gone(
+        lambda: _delivery_stream_exists(clients, name), f"Firehose delivery stream {name}"
+    )
+
+
 KINDS: dict[str, Kind] = {
     kind.key: kind
     for kind in (
         Kind("mapping", "event source mapping", _mapping_exists, _mapping_delete),
         Kind("function", "Lambda function", _function_exists, _function_delete),
         Kind("log-group", "CloudWatch log group", _log_group_exists, _log_group_delete),
+        Kind(
+            "delivery-stream",
+            "Firehose delivery stream",
+            _delivery_stream_exists,
+            _delivery_stream_delete,
+        ),
         Kind("topic", "SNS topic", _topic_exists, _topic_delete),
         Kind("queue", "SQS queue", _queue_exists, _queue_delete),
         Kind("bucket", "S3 bucket", _bucket_exists, _bucket_delete),
@@ -264,6 +283,8 @@ def name_from_arn(arn: str) -> tuple[str, str] | None:
         return "function", resource.split(":")[1]
     if service == "lambda" and resource.startswith("event-source-mapping:"):
         return "mapping", resource.split(":")[1]
+    if service == "firehose" and resource.startswith("deliverystream/"):
+        return "delivery-stream", resource.split("/", 1)[1]
     if service == "logs" and resource.startswith("log-group:"):
         return "log-group", resource[len("log-group:") :].removesuffix(":*")
     return None

@@ -13,6 +13,7 @@ from sim.backends.factory import TEST_CREDENTIALS, ClientFactory
 class EndpointBackend(Backend):
     name = "endpoint"
     simulated_time = False
+    keeps_state = True  # resources outlive a run: see sim.backends.endpoint_teardown
 
     def __init__(self, url: str, *, region: str, account_id: str):
         if not url.startswith(("http://", "https://")):

@@ -65,12 +65,16 @@ def project(tmp_path: Path) -> Path:
 
 
 def run_sim(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return sim_command(tmp_path, "run", *args, "--no-progress")
+
+
+def sim_command(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LOCALSTACK_"))}
     env.update(
         HOME=str(tmp_path), AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull
     )
     return subprocess.run(
-        [sys.executable, "-m", "sim", "run", *args, "--no-progress"],
+        [sys.executable, "-m", "sim", *args],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
 
@@ -113,7 +117,25 @@ def test_the_background_localstack_is_used_and_keeps_the_state(localstack, tmp_p
     items = dynamodb.scan(TableName="cli-table")["Items"]
     assert len(items) == 20
     assert all(int(item["size"]["N"]) > 0 for item in items)
-    # leave the shared LocalStack as it was
-    dynamodb.delete_table(TableName="cli-table")
-    localstack.client("kinesis").delete_stream(StreamName="cli-stream")
-    localstack.client("iam").delete_role(RoleName="writer-role")
+
+    # A second run finds the first one's resources and says how to remove them.
+    again = run_sim(tmp_path, str(path), "--backend", "localstack", "--speed", "4")
+    assert again.returncode == 2
+    assert "already holds this scenario's DynamoDB table cli-table, Kinesis stream cli-stream" in (
+        again.stderr
+    )
+    assert f"`sim teardown {path} --backend localstack --yes` deletes them" in again.stderr
+
+    # sim teardown lists them, deletes them with --yes, and finds nothing left.
+    listed = sim_command(tmp_path, "teardown", str(path), "--backend", "localstack")
+    assert listed.returncode == 2
+    assert "  delete DynamoDB table cli-table" in listed.stderr
+    assert "  delete IAM role writer-role" in listed.stderr
+    done = sim_command(tmp_path, "teardown", str(path), "--backend", "localstack", "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "deleted Kinesis stream cli-stream" in done.stdout
+    assert done.stdout.rstrip().endswith("nothing left")
+    assert "cli-table" not in dynamodb.list_tables()["TableNames"]
+    assert "cli-stream" not in localstack.client("kinesis").list_streams()["StreamNames"]
+    after = sim_command(tmp_path, "teardown", str(path), "--backend", "localstack")
+    assert after.returncode == 0 and "nothing to tear down" in after.stdout

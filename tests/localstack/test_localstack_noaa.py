@@ -5,6 +5,7 @@ mapping polls LocalStack's Kinesis through boto3). The stored items equal the em
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 
 from sim import Simulation
 from sim.backends.endpoint import EndpointBackend
+from sim.backends.endpoint_teardown import teardown_endpoint
 from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,3 +56,7 @@ def test_noaa_on_localstack_passes_and_stores_what_the_embedded_backend_stores(
     totals = result.ledger.totals()
     assert totals["produced"] == totals["accepted"] == totals["delivered"] == 744
     assert stored_tables(tmp_path) == embedded_tables
+    # leave the shared LocalStack as it was: the scenario's resources, deleted by name
+    out = io.StringIO()
+    assert teardown_endpoint(backend, scenario, yes=True, out=out, err=out) == 0, out.getvalue()
+    assert out.getvalue().rstrip().endswith("nothing left")

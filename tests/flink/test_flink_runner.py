@@ -195,7 +195,43 @@ def test_flink_python_udf_error_carries_exception_text(runner):
     _assert_no_java_trace(err)
 
 
+def test_flink_job_past_its_timeout_is_cancelled_with_a_clear_error(runner):
+    import time as _time
+
+    from pyflink.table import DataTypes
+    from pyflink.table.udf import udf
+
+    @udf(result_type=DataTypes.INT())
+    def slow(points):
+        _time.sleep(3)
+        return points
+
+    def build(t_env, source, sink):
+        t_env.create_temporary_function("slow", slow)
+        return t_env.execute_sql(
+            f"INSERT INTO {sink} SELECT Name, DATE_FORMAT(window_end, 'yyyy-MM-dd HH:mm:ss.SSS'), "
+            "COUNT(*), LISTAGG(CAST(slow(Seq) AS STRING)) "
+            f"FROM TABLE(TUMBLE(TABLE {source}, DESCRIPTOR(StatusTime), INTERVAL '1' MINUTE)) "
+            "GROUP BY Name, window_start, window_end"
+        )
+
+    job = SimpleNamespace(**{k: v for k, v in vars(COUNT_JOB).items() if k != "build"})
+    job.NAME, job.build = "slow-udf", build
+    records = [
+        {"Name": "A", "StatusTime": f"2021-11-01 09:00:0{i}.000", "Seq": i} for i in range(1, 6)
+    ]
+    runner.timeout, saved = 2.0, runner.timeout
+    try:
+        with pytest.raises(FlinkJobError) as info:
+            runner.run(job, records)
+    finally:
+        runner.timeout = saved
+    err = info.value
+    assert str(err) == "Flink job 'slow-udf' failed: did not finish within 2 s"
+    _assert_no_java_trace(err)
+
+
 def test_flink_runner_survives_a_failed_job(runner):
-    """After the failures above the same environment still runs jobs."""
+    """After the failures above (and the cancelled job) the same environment still runs jobs."""
     rows = runner.run(COUNT_JOB, [{"Name": "A", "StatusTime": "2021-11-01 09:00:00.000", "Seq": 1}])
     assert [(r.data["Records"], r.data["Seqs"]) for r in rows] == [(1, "1")]

@@ -25,8 +25,11 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	  { echo "streamlab needs Python 3.11 or newer (found $$($(PYTHON) --version))."; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --upgrade pip uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@# Bytecode now, not at first import: Python 3.11 can fail with "AST
+	@# constructor recursion depth mismatch" when two threads compile at once (CPython gh-106905).
+	@$(BIN)/python -m compileall -q sim producers consumers flink_jobs
 	@command -v java >/dev/null 2>&1 || echo "note: no Java found. Flink jobs (PyFlink) need Java 17: \
 	  sudo apt-get install -y openjdk-17-jre-headless (Debian/Ubuntu); everything else works without it."
 	@touch $@

@@ -249,7 +249,15 @@ class Provisioner:
     # -- Firehose ---------------------------------------------------------------------------
     def create_delivery_stream(self, spec: Any) -> None:
         """A delivery stream to S3 (ExtendedS3DestinationConfiguration), reading a Kinesis
-        stream or taking Direct PUTs, with its role (see :meth:`create_delivery_role`)."""
+        stream or taking Direct PUTs, with its role (see :meth:`create_delivery_role`).
+
+        On AWS (with a tracker) a delivery stream of that name that already exists is used as
+        it is (and no role is created for it); a new one is tagged, recorded, retried while its
+        new role propagates, and waited for until ACTIVE."""
+        tracker = self.tracker
+        if tracker and tracker.exists("delivery-stream", spec.name):
+            tracker.existing("delivery-stream", spec.name)
+            return
         role = self.create_delivery_role(spec)
         destination: dict[str, Any] = {
             "RoleARN": role,
@@ -281,7 +289,23 @@ class Provisioner:
             }
         else:
             kwargs["DeliveryStreamType"] = "DirectPut"
-        self.client("firehose").create_delivery_stream(**kwargs)
+        firehose = self.client("firehose")
+        if tracker is None:
+            firehose.create_delivery_stream(**kwargs)
+            return
+        kwargs["Tags"] = tracker.tag_list()
+        try:
+            created = tracker.retry_while_role_propagates(
+                lambda: firehose.create_delivery_stream(**kwargs),
+                f"Firehose delivery stream {spec.name}",
+            )
+        except ClientError as error:
+            if _code(error) == "ResourceInUseException":  # created meanwhile, not by this run
+                tracker.existing("delivery-stream", spec.name)
+                return
+            raise
+        tracker.created("delivery-stream", spec.name, created.get("DeliveryStreamARN"))
+        tracker.wait_for_delivery_stream(spec.name)  # AWS creates it asynchronously
 
     def create_delivery_role(self, spec: Any) -> str:
         """The delivery stream's role ARN: ``role`` as given when it is an ARN; else a role

@@ -92,17 +92,17 @@ def render(result: SimulationResult, color: bool | None = None) -> str:
             if stats["error"]:
                 lines.append(paint(f"  {name}: FAILED: {stats['error']}", _RED))
                 continue
-            unread = stats["records_unread"]
+            unread, late, held = (
+                stats["records_unread"],
+                stats["late_records"],
+                stats["rows_held"],
+            )
             lines.append(
                 f"  {name}: {stats['records_read']} records read"
                 + (f" ({unread} after the job stopped, unread)" if unread else "")
-                + f", {stats['late_records']} behind the watermark, "
-                f"{stats['rows_emitted']} rows emitted"
-                + (
-                    f", {stats['rows_held']} rows held in windows still open at the end"
-                    if stats["rows_held"]
-                    else ""
-                )
+                + (f", {late} behind the watermark" if late is not None else "")
+                + f", {stats['rows_emitted']} rows emitted"
+                + (f", {held} rows held in windows still open at the end" if held else "")
             )
     if result.delivery_streams:
         lines.append("")

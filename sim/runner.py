@@ -188,6 +188,8 @@ class Simulation:
             self._stage_flink_jobs()
             self._provision()
             self._schedule_faults()  # first: a fault from 0 s applies to the first record
+            if self.flink is not None and hasattr(self.flink, "start"):
+                self.flink.start()  # live jobs (a run on the wall clock): before the producers
             self._schedule_producers()
             end = scenario.clock.start + scenario.clock.duration
             if isinstance(self.clock, RealtimeClock):
@@ -197,6 +199,9 @@ class Simulation:
                 if stage:
                     self._start_stage(stage)
                 self._run_pass(end, f"stage {stage + 1}/{passes}" if passes > 1 else "")
+            if self.flink is not None and hasattr(self.flink, "stop"):
+                self.flink.stop()
+                self.flink.account(self._stream_count)
             for mapping in self.mappings:
                 mapping.settle()
             if self.flink is not None:
@@ -322,18 +327,32 @@ class Simulation:
             return
         from sim.flink.staging import StagedJobs
 
-        store = self.backend.kinesis_store(scenario.region)
-        if store is None or isinstance(self.clock, RealtimeClock):
-            raise UnsupportedFlinkBinding(
-                "flink_jobs need simulated time and streamlab's own Kinesis (the embedded "
-                f"backend without --speed) to replay their input in event time; this run uses "
-                f"the {self.backend.name} backend"
-                + (" at a real-time speed" if isinstance(self.clock, RealtimeClock) else "")
-            )
         if shutil.which("java") is None:
             raise UnsupportedFlinkBinding(
                 "flink_jobs run on PyFlink, which needs Java 17: see `make check-java`"
             )
+        if self.backend.runs_functions:
+            raise UnsupportedFlinkBinding(
+                f"flink_jobs on the {self.backend.name} backend: streamlab does not deploy "
+                "Managed Service for Apache Flink applications; run the job there with the "
+                "Kinesis connector (docs/flink-connector.md). Nothing was created"
+            )
+        store = self.backend.kinesis_store(scenario.region)
+        if store is None or isinstance(self.clock, RealtimeClock):
+            # The wall clock: each job runs live between its streams (sim/flink/live_jobs.py).
+            tables = [job.name for job in scenario.flink_jobs if job.sink.table is not None]
+            if tables:
+                raise UnsupportedFlinkBinding(
+                    "a run on the wall clock binds a Flink job's sink to a stream; "
+                    f"{', '.join(tables)} write(s) to a table: run without --speed on the "
+                    "embedded backend"
+                )
+            from sim.flink.live_jobs import LiveJobs
+
+            self.flink = LiveJobs(
+                scenario, clock=self.clock, client=self.client, ledger=self.ledger, seed=self.seed
+            )
+            return
         self.flink = StagedJobs(
             scenario,
             clock=self.clock,

@@ -9,7 +9,8 @@
 * **The run** (``runs_functions``): the runner provisions through
   :class:`~sim.provision.Provisioner`, which asks :meth:`AwsBackend.provision_tracker` for an
   :class:`~sim.backends.aws_state.AwsTracker` that tags every create call and records every
-  created resource in ``.streamlab/aws/<scenario>-<region>.json``; then
+  created resource in ``.streamlab/aws/<scenario>-<region>.json`` (Firehose delivery streams
+  included: tagged, recorded, waited for until ACTIVE); then
   :meth:`AwsBackend.deploy_functions` deploys each function as a zip package with its log group
   and its event source mappings (:mod:`sim.backends.aws_deploy`). Producers run here and put
   their records to the real stream; expectations read the real tables.
@@ -98,13 +99,6 @@ class AwsBackend(Backend):
         """Called by the Provisioner before it creates anything (see sim/provision.py)."""
         if not self.confirmed:
             raise ConfirmationRequired(plan_lines(scenario))
-        if scenario.resources.delivery_streams:
-            # sim teardown has no "delivery stream" kind yet: refuse before creating anything
-            names = ", ".join(spec.name for spec in scenario.resources.delivery_streams)
-            raise NotImplementedError(
-                f"delivery streams ({names}) are not yet deployed to AWS by streamlab "
-                "(sim teardown could not delete them); nothing was created"
-            )
         tracker = self._trackers.get(scenario.name)
         if tracker is None:
             out = self.out if self.out is not None else sys.stderr

@@ -7,6 +7,9 @@ turns volumes into money with the prices of :mod:`sim.backends.aws_pricing`; the
 makes where a scenario cannot say (how long an invocation takes, how many DynamoDB writes a
 record causes, how much a function logs) are listed in :attr:`CostEstimate.assumptions`.
 
+A Firehose delivery stream reading a Kinesis stream ingests what the producers put on that
+stream (each record rounded up to 5 KB) and writes one S3 object per buffer flush.
+
 Fixed charges (a stream's hours, a table's provisioned capacity) accrue for as long as the
 resource exists; usage charges for the records the scenario produces. ``per_hour`` is the fixed
 charge plus the usage at the scenario's average rate; ``for_run`` the fixed charge over the
@@ -25,6 +28,7 @@ from sim.backends import aws_pricing as price
 
 # Producers are sampled tick by tick up to this many ticks; beyond, the totals are extrapolated.
 SAMPLE_TICKS_MAX = 5_000
+MIB = 1024**2  # Firehose's SizeInMBs are MiB
 DYNAMODB_WRITE_ACTIONS = (
     "dynamodb:putitem",
     "dynamodb:updateitem",
@@ -48,6 +52,19 @@ class ProducerVolume:
     put_units: int  # sum over the records of ceil(size / 25 KB): PUT payload units
     exact: bool = True  # False when extrapolated from the first SAMPLE_TICKS_MAX ticks
     note: str = ""
+    # What a Firehose delivery stream reading the stream gets: the data alone (no partition
+    # key). None when not sampled (then estimated from ``bytes``).
+    data_bytes: int | None = None
+    firehose_units: int | None = None  # sum over the records of ceil(len(data) / 5 KB)
+    # Seconds after the scenario's start of the first and the last record (None: not known).
+    first: float | None = None
+    last: float | None = None
+
+    @property
+    def firehose_unit_count(self) -> int:
+        if self.firehose_units is not None:
+            return self.firehose_units
+        return max(self.records, -(-self.bytes // price.FIREHOSE_RECORD_UNIT_BYTES))
 
 
 @dataclass
@@ -104,7 +121,7 @@ def estimate_volumes(
         stop = end if spec.stop is None else min(end, clock_start + spec.stop)
         ticks = math.ceil((stop - start) * rate) if stop > start else 0
         try:
-            volumes.append(_sample(producer, spec, stream, start, rate, ticks))
+            volumes.append(_sample(producer, spec, stream, start, rate, ticks, clock_start))
         except Exception as error:  # the plan reports it; the run would meet it too
             note = f"could not sample its records: {error!r}"
             volumes.append(ProducerVolume(spec.name, stream, 0, 0, 0, 0, exact=False, note=note))
@@ -112,12 +129,19 @@ def estimate_volumes(
 
 
 def _sample(
-    producer: Any, spec: Any, stream: str, start: float, rate: float, ticks: int
+    producer: Any,
+    spec: Any,
+    stream: str,
+    start: float,
+    rate: float,
+    ticks: int,
+    clock_start: float,
 ) -> ProducerVolume:
     """Ask the producer tick by tick, as the driver would; extrapolate past the sample."""
     from sim.clock import to_datetime
 
-    records = size = kib = put = sampled = 0
+    records = size = kib = put = data = firehose = sampled = 0
+    first_tick = last_tick = None
     done = False
     while sampled < min(ticks, SAMPLE_TICKS_MAX):
         if producer.finished or (spec.count is not None and records >= spec.count):
@@ -131,14 +155,28 @@ def _sample(
             size += n
             kib += _units(n, price.KINESIS_ON_DEMAND_RECORD_UNIT_BYTES)
             put += _units(n, price.KINESIS_PUT_PAYLOAD_UNIT_BYTES)
+            data += len(record.data)
+            firehose += _units(len(record.data), price.FIREHOSE_RECORD_UNIT_BYTES)
+        if batch:
+            first_tick = sampled if first_tick is None else first_tick
+            last_tick = sampled
         records += len(batch)
         sampled += 1
+
+    def at(tick: int | None) -> float | None:
+        return None if tick is None else start - clock_start + tick / rate
+
     if done or sampled >= ticks or records == 0:
-        return ProducerVolume(spec.name, stream, records, size, kib, put)
+        return ProducerVolume(
+            spec.name, stream, records, size, kib, put,
+            data_bytes=data, firehose_units=firehose, first=at(first_tick), last=at(last_tick),
+        )  # fmt: skip
     total = round(records * ticks / sampled)
     if spec.count is not None:
         total = min(total, spec.count)
     scale = total / records
+    # the last tick that puts records, at the sample's records per tick
+    last_tick = min(ticks, math.ceil(total / (records / sampled))) - 1
     return ProducerVolume(
         spec.name,
         stream,
@@ -148,6 +186,10 @@ def _sample(
         round(put * scale),
         exact=False,
         note=f"extrapolated from the first {sampled:,} of {ticks:,} ticks",
+        data_bytes=round(data * scale),
+        firehose_units=round(firehose * scale),
+        first=at(first_tick),
+        last=at(last_tick),
     )
 
 
@@ -179,15 +221,23 @@ def estimate_cost(scenario: Any, volumes: list[ProducerVolume]) -> CostEstimate:
         for trigger in function.triggers:
             if trigger.kinesis is not None and trigger.kinesis.enabled:
                 mappings[trigger.kinesis.stream] = mappings.get(trigger.kinesis.stream, 0) + 1
+    firehose_readers: dict[str, int] = {}  # delivery streams reading each stream
+    for delivery in scenario.resources.delivery_streams:
+        if delivery.source.stream is not None:
+            source = delivery.source.stream
+            firehose_readers[source] = firehose_readers.get(source, 0) + 1
 
     # Kinesis.
     for name, stream in streams.items():
         records, kib, put = on_stream.get(name, (0, 0, 0))
         if stream.mode == "ON_DEMAND":
             gigabytes = kib * price.KINESIS_ON_DEMAND_RECORD_UNIT_BYTES / price.GB
-            readers = mappings.get(name, 0)
+            readers = mappings.get(name, 0) + firehose_readers.get(name, 0)
             usage = gigabytes * price.KINESIS_ON_DEMAND_INGEST_PER_GB
             usage += readers * gigabytes * price.KINESIS_ON_DEMAND_RETRIEVAL_PER_GB
+            read_by = f"{mappings.get(name, 0)} mapping(s)"
+            if firehose_readers.get(name):
+                read_by += f" and {firehose_readers[name]} delivery stream(s)"
             add(
                 "stream",
                 name,
@@ -195,7 +245,7 @@ def estimate_cost(scenario: Any, volumes: list[ProducerVolume]) -> CostEstimate:
                 usage,
                 f"{_p(price.KINESIS_ON_DEMAND_STREAM_HOUR)}/stream-hour; {records:,} records = "
                 f"{kib:,} KB written at {_p(price.KINESIS_ON_DEMAND_INGEST_PER_GB)}/GB and read "
-                f"by {readers} mapping(s) at {_p(price.KINESIS_ON_DEMAND_RETRIEVAL_PER_GB)}/GB",
+                f"by {read_by} at {_p(price.KINESIS_ON_DEMAND_RETRIEVAL_PER_GB)}/GB",
             )
         else:
             shards = stream.shards or 1
@@ -290,15 +340,29 @@ def estimate_cost(scenario: Any, volumes: list[ProducerVolume]) -> CostEstimate:
             f"{_p(price.DYNAMODB_WRITE_REQUEST_UNITS_PER_MILLION)}/million",
         )
 
-    for bucket in scenario.resources.buckets:
-        add(
-            "bucket",
-            bucket.name,
-            0.0,
-            0.0,
-            "no requests modelled (handlers' requests and storage are not estimated: "
-            f"PUT {_p(price.S3_PUT_PER_THOUSAND)}/1,000, {_p(price.S3_STANDARD_GB_MONTH)}/GB-month)",
+    # Amazon Data Firehose: what its source stream receives, and the S3 objects it writes.
+    for delivery in scenario.resources.delivery_streams:
+        estimate.items[("delivery-stream", delivery.name)] = _delivery_stream_cost(
+            delivery, volumes, duration
         )
+        role = delivery_role_name(delivery)
+        if role is not None:
+            add("role", role, 0.0, 0.0, "free")
+
+    for bucket in scenario.resources.buckets:
+        writers = [d.name for d in scenario.resources.delivery_streams if d.bucket == bucket.name]
+        unpriced = (
+            "handlers' requests and storage are not estimated: "
+            f"PUT {_p(price.S3_PUT_PER_THOUSAND)}/1,000, {_p(price.S3_STANDARD_GB_MONTH)}/GB-month"
+        )
+        if writers:
+            detail = (
+                f"the PUTs of delivery stream(s) {', '.join(writers)} are counted on their "
+                f"lines; {unpriced}"
+            )
+        else:
+            detail = f"no requests modelled ({unpriced})"
+        add("bucket", bucket.name, 0.0, 0.0, detail)
     for queue in scenario.resources.queues:
         per_million = (
             price.SQS_FIFO_REQUESTS_PER_MILLION
@@ -324,6 +388,54 @@ def estimate_cost(scenario: Any, volumes: list[ProducerVolume]) -> CostEstimate:
 def role_name(function: Any) -> str:
     role = function.role
     return role.name if role is not None and role.name else f"{function.name}-role"
+
+
+def delivery_role_name(spec: Any) -> str | None:
+    """The role streamlab creates for a delivery stream (None when its role is an ARN)."""
+    role = spec.role
+    if isinstance(role, str):
+        return None
+    return role.name if role is not None and role.name else f"firehose-{spec.name}"
+
+
+def _delivery_stream_cost(spec: Any, volumes: list[ProducerVolume], duration: float) -> CostItem:
+    """One delivery stream: ingestion of the records its source stream receives from the
+    producers, each rounded up to 5 KB, and one S3 PUT per object it writes. Per hour: the
+    same traffic at the scenario's average rate, whose flushes are per interval or per full
+    buffer, not proportional to the scenario's."""
+    prices = (
+        f"{_p(price.FIREHOSE_INGEST_PER_GB)}/GB ingested, each record rounded up to 5 KB; "
+        f"its objects are S3 PUTs at {_p(price.S3_PUT_PER_THOUSAND)}/1,000"
+    )
+    source = spec.source.stream
+    if source is None:
+        detail = "Direct PUT: no producer of the scenario puts to it, so no usage is estimated"
+        return CostItem(0.0, 0.0, f"{detail} ({prices})")
+    feeding = [v for v in volumes if v.stream == source and v.records]
+    records = sum(v.records for v in feeding)
+    if not records or duration <= 0:
+        return CostItem(0.0, 0.0, f"no records estimated on Kinesis stream {source} ({prices})")
+    units = sum(v.firehose_unit_count for v in feeding)
+    ingest = units * price.FIREHOSE_RECORD_UNIT_BYTES / price.GB * price.FIREHOSE_INGEST_PER_GB
+    data = sum(v.bytes if v.data_bytes is None else v.data_bytes for v in feeding)
+    if spec.append_delimiter:
+        data += records  # a newline after each record
+    buffer = spec.buffering.size_mb * MIB
+    interval = max(spec.buffering.interval, price.ASSUMED_MIN_FLUSH_SECONDS)
+    firsts = [v.first for v in feeding if v.first is not None]
+    lasts = [v.last for v in feeding if v.last is not None]
+    span = max(lasts) - min(firsts) if firsts and lasts else duration
+    objects = min(records, max(math.floor(span / interval) + 1, math.ceil(data / buffer)))
+    scale = 3600 / duration  # the same traffic for an hour
+    objects_per_hour = min(records * scale, max(3600 / interval, data * scale / buffer))
+    put = price.S3_PUT_PER_THOUSAND / 1000
+    detail = (
+        f"{records:,} records from Kinesis stream {source} = {units * 5:,} KB ingested "
+        f"(5 KB units) at {_p(price.FIREHOSE_INGEST_PER_GB)}/GB + about {objects:,} S3 "
+        f"object(s) (one per flush of {spec.buffering.size_mb} MiB or "
+        f"{spec.buffering.interval} s) at {_p(price.S3_PUT_PER_THOUSAND)}/1,000 PUTs"
+    )
+    return CostItem(ingest * scale + objects_per_hour * put, ingest + objects * put, detail)
 
 
 def writable_tables(scenario: Any, function: Any) -> list[str]:
@@ -381,6 +493,15 @@ def _assumptions(scenario: Any, volumes: list[ProducerVolume]) -> list[str]:
         f"CloudWatch Logs: {price.ASSUMED_LOG_BYTES_PER_INVOCATION} bytes per invocation; "
         "storage not included",
     ]
+    if scenario.resources.delivery_streams:
+        lines.append(
+            "Firehose: a delivery stream ingests what the producers put on its source stream "
+            "(the data, each record rounded up to 5 KB) and writes one S3 object per buffer "
+            "flush: one per buffering interval while records arrive, more when the buffer "
+            "size fills sooner (a 0 s interval counted as "
+            f"{price.ASSUMED_MIN_FLUSH_SECONDS} s); records put by functions or Flink jobs "
+            "(Direct PUT, say) are not estimated; S3 storage not included"
+        )
     for volume in volumes:
         if volume.note:
             lines.append(f"producer {volume.producer}: {volume.note}")

@@ -15,6 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sim.backends.aws_cost import (
     CostEstimate,
+    delivery_role_name,
     estimate_cost,
     estimate_volumes,
     money,
@@ -66,8 +67,25 @@ def planned_resources(scenario: Any) -> list[Planned]:
                 f"SNS topic {topic.name} with {len(topic.subscriptions)} subscription(s)",
             )
         )
+    roles: set[str] = set()  # a role shared by several users is created once
+    for delivery in resources.delivery_streams:
+        name = delivery_role_name(delivery)
+        if name is not None and name not in roles:
+            roles.add(name)
+            planned.append(Planned("role", name, "global", _delivery_role(name, delivery)))
+        planned.append(
+            Planned(
+                "delivery-stream",
+                delivery.name,
+                region,
+                f"Firehose delivery stream {delivery.name} ({_delivery_settings(delivery)})",
+            )
+        )
     for function in scenario.functions:
         name = role_name(function)
+        if name in roles:
+            continue
+        roles.add(name)
         policies = len(function.role.policies) if function.role else 0
         managed = len(function.role.managed_policy_arns) if function.role else 0
         planned.append(
@@ -181,6 +199,11 @@ def plan_lines(
             f"the {len(scenario.functions)} function(s) run in AWS Lambda, deployed as zip "
             "packages with their event source mappings; none runs here"
         )
+    if resources := scenario.resources.delivery_streams:
+        lines.append(
+            f"the {len(resources)} delivery stream(s) run in Amazon Data Firehose and write "
+            "their objects to S3; none runs here"
+        )
     duration = _duration(scenario.clock.duration)
     lines.append(
         f"estimated cost: {money(estimate.per_hour)} per hour, {money(estimate.for_run)} for "
@@ -200,6 +223,36 @@ def plan_lines(
         "(recorded in .streamlab/aws/)"
     )
     return lines
+
+
+def _delivery_settings(spec: Any) -> str:
+    source = (
+        f"Kinesis stream {spec.source.stream}" if spec.source.stream is not None else "Direct PUT"
+    )
+    settings = [
+        f"{source} → S3 bucket {spec.bucket}",
+        f"buffering {spec.buffering.size_mb} MiB or {spec.buffering.interval} s",
+    ]
+    if spec.compression != "UNCOMPRESSED":
+        settings.append(spec.compression)
+    if isinstance(spec.role, str):
+        settings.append(f"role {spec.role}")
+    return ", ".join(settings)
+
+
+def _delivery_role(name: str, spec: Any) -> str:
+    role = spec.role
+    policies = len(role.policies) if role is not None else 0
+    managed = len(role.managed_policy_arns) if role is not None else 0
+    if not policies and not managed:
+        reads = f" and reading Kinesis stream {spec.source.stream}" if spec.source.stream else ""
+        what = f"the Firehose console's policy: writing to S3 bucket {spec.bucket}{reads}"
+    else:
+        what = (
+            f"{_count(policies, 'inline policy', 'inline policies')}, "
+            f"{_count(managed, 'managed policy', 'managed policies')}"
+        )
+    return f"IAM role {name} for Firehose delivery stream {spec.name} ({what})"
 
 
 def _count(n: int, one: str, many: str) -> str:

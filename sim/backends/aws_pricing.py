@@ -55,6 +55,21 @@ CLOUDWATCH_PRICING_URL = "https://aws.amazon.com/cloudwatch/pricing/"
 CLOUDWATCH_LOGS_INGEST_PER_GB = 0.50
 CLOUDWATCH_LOGS_STORAGE_GB_MONTH = 0.03
 
+# Amazon Data Firehose ----------------------------------------------------------------------
+FIREHOSE_PRICING_URL = "https://aws.amazon.com/firehose/pricing/"
+# Ingestion for Direct PUT and Kinesis Data Streams as a source, per GB ingested: the first
+# (most expensive) tier; higher monthly volumes cost less. Each record is counted rounded up to
+# the next 5 KB (5,120 bytes): a 3 KB record counts 5 KB, a 12 KB record 15 KB, record by
+# record (two 1 KB records in one PutRecordBatch count 10 KB).
+# How it was checked (2026-11-24, with the search tool): the stored copies of the pricing page
+# (German, Russian, and an older German one that spells the unit "5 KB (5 120 Bytes)") and a
+# third-party quote of it state this unit and rounding for "Direct PUT and KDS as a source";
+# they load their price table with a script, so no stored text shows the $0.029: it is the
+# us-east-1 list price as known on PRICES_AS_OF. Delivery to S3 costs nothing more in Firehose;
+# the objects it writes are S3 PUTs (S3_PUT_PER_THOUSAND).
+FIREHOSE_INGEST_PER_GB = 0.029
+FIREHOSE_RECORD_UNIT_BYTES = 5 * 1024
+
 # S3, SQS, SNS ------------------------------------------------------------------------------
 S3_PRICING_URL = "https://aws.amazon.com/s3/pricing/"
 S3_PUT_PER_THOUSAND = 0.005
@@ -76,3 +91,6 @@ ASSUMED_MS_PER_RECORD = 5
 # What one invocation writes to CloudWatch Logs: the START, END and REPORT lines Lambda writes
 # (about 350 bytes together) and a little from the handler.
 ASSUMED_LOG_BYTES_PER_INVOCATION = 500
+# A delivery stream with a buffering interval of 0 s (zero buffering) is counted as flushing at
+# most once a second: one S3 object per second while records arrive.
+ASSUMED_MIN_FLUSH_SECONDS = 1

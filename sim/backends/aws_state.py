@@ -8,7 +8,8 @@ Every resource that can carry tags is also tagged ``streamlab:scenario=<name>`` 
 ``streamlab:run=<id>``, which lets teardown find what a lost state file forgot.
 
 :class:`AwsTracker` is what :class:`~sim.provision.Provisioner` and the Lambda deployment report
-to during a run on AWS.
+to during a run on AWS. It also holds what only AWS needs of a Firehose delivery stream: retrying
+CreateDeliveryStream while a new role propagates, and waiting until the stream is ACTIVE.
 """
 
 from __future__ import annotations
@@ -18,21 +19,39 @@ import os
 import secrets
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sim.backends.aws_resources import KINDS
+from sim.backends.aws_resources import KINDS, error_code
 
 STATE_DIRECTORY = Path(".streamlab") / "aws"
 TAG_SCENARIO = "streamlab:scenario"
 TAG_RUN = "streamlab:run"
+# A new IAM role takes a few seconds to be usable by Firehose (IAM is eventually consistent):
+# meanwhile CreateDeliveryStream answers InvalidArgumentException naming the role. Seconds to
+# wait between attempts (about 55 s in all) before giving up.
+FIREHOSE_ROLE_PROPAGATION_DELAYS = (1, 2, 4, 8, 8, 8, 8, 8, 8)
+# Firehose creates a delivery stream asynchronously (CREATING, then ACTIVE): how long to wait.
+DELIVERY_STREAM_ACTIVE_SECONDS = 600
+DELIVERY_STREAM_POLL_SECONDS = 5
 
 
 class AwsConflict(RuntimeError):
     """Creating the scenario would touch something streamlab must not (nothing was created)."""
+
+
+class AwsCreateError(RuntimeError):
+    """AWS did not create a resource, or not in time (what was created is recorded)."""
+
+
+def firehose_role_not_ready(error: ClientError) -> bool:
+    """IAM's eventual consistency: a new role (or its policies) not yet usable by Firehose."""
+    message = str(error.response.get("Error", {}).get("Message", "")).lower()
+    return error_code(error) == "InvalidArgumentException" and "role" in message
 
 
 def state_path(scenario_name: str, region: str, root: str | Path | None = None) -> Path:
@@ -140,6 +159,7 @@ class AwsTracker:
         self.scenario = scenario
         self.region = scenario.region
         self.out = out if out is not None else sys.stderr
+        self.sleep: Callable[[float], None] = time.sleep  # tests replace it
         self.state = StateFile.load(
             state_path(scenario.name, self.region, root), scenario.name, self.region
         )
@@ -205,4 +225,62 @@ class AwsTracker:
             f"{KINDS[kind].label} {name} already exists: used as it is (not recorded, so "
             "`sim teardown` leaves it)",
             file=self.out,
+        )
+
+    # -- Firehose -------------------------------------------------------------------------------
+    def retry_while_role_propagates(self, call: Callable[[], Any], what: str) -> Any:
+        """``call()``, a create call naming a new role, retried while Firehose cannot use the
+        role yet (see :data:`FIREHOSE_ROLE_PROPAGATION_DELAYS`); other errors are raised."""
+        for attempt, delay in enumerate((*FIREHOSE_ROLE_PROPAGATION_DELAYS, None)):
+            try:
+                return call()
+            except ClientError as error:
+                if not firehose_role_not_ready(error):
+                    raise
+                if delay is None:
+                    waited = sum(FIREHOSE_ROLE_PROPAGATION_DELAYS)
+                    raise AwsCreateError(
+                        f"{what} was not created: Firehose still refused its role after "
+                        f"{len(FIREHOSE_ROLE_PROPAGATION_DELAYS) + 1} attempts over {waited} s "
+                        f"({error_code(error)}: {error.response['Error'].get('Message', '')}). "
+                        "Check the role's trust policy (firehose.amazonaws.com) and its "
+                        "permissions; what was created is recorded for `sim teardown`"
+                    ) from error
+                if attempt == 0:
+                    print(
+                        f"{what}: waiting for its new IAM role to reach Firehose "
+                        f"(up to {sum(FIREHOSE_ROLE_PROPAGATION_DELAYS)} s)",
+                        file=self.out,
+                    )
+                self.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def wait_for_delivery_stream(self, name: str) -> None:
+        """Until the delivery stream is ACTIVE; an error when its creation failed or took
+        longer than :data:`DELIVERY_STREAM_ACTIVE_SECONDS` (it stays recorded)."""
+        firehose = self.clients.client("firehose")
+        attempts = -(-DELIVERY_STREAM_ACTIVE_SECONDS // DELIVERY_STREAM_POLL_SECONDS) + 1
+        status = ""
+        for attempt in range(attempts):
+            if attempt:
+                self.sleep(DELIVERY_STREAM_POLL_SECONDS)
+            description = firehose.describe_delivery_stream(DeliveryStreamName=name)[
+                "DeliveryStreamDescription"
+            ]
+            status = description.get("DeliveryStreamStatus", "")
+            if status == "ACTIVE":
+                return
+            if status != "CREATING":
+                failure = description.get("FailureDescription") or {}
+                reason = ": ".join(
+                    part for part in (failure.get("Type"), failure.get("Details")) if part
+                )
+                raise AwsCreateError(
+                    f"Firehose delivery stream {name} is {status or 'in no state'}"
+                    + (f" ({reason})" if reason else "")
+                    + "; it is recorded: `sim teardown` deletes it"
+                )
+        raise AwsCreateError(
+            f"Firehose delivery stream {name} is still {status} after "
+            f"{DELIVERY_STREAM_ACTIVE_SECONDS} s; it is recorded: `sim teardown` deletes it"
         )

@@ -2,7 +2,8 @@
 
 What is deleted is exactly what the state file ``.streamlab/aws/<scenario>-<region>.json``
 records (see :mod:`sim.backends.aws_state`), in dependency order (:data:`TEARDOWN_ORDER`):
-event source mappings, functions, log groups, topics (after their subscriptions), queues,
+event source mappings, functions, log groups, Firehose delivery streams, topics (after their
+subscriptions), queues,
 buckets (emptied first, every version), tables, streams, roles (managed policies detached and
 inline policies deleted first). Deletion waits where AWS deletes asynchronously.
 

@@ -129,3 +129,17 @@ def flink_root_cause(exc: BaseException) -> tuple[str, str]:
         return (f"{short}: {msg}" if msg else short), text
     first = body.splitlines()[0] if body else type(exc).__name__
     return first, text
+
+
+# PyFlink reaches the JVM through a pool of Py4J connections, each served by its own Java thread.
+# Flink's planner sets Calcite's thread-local metadata provider only on the thread that created
+# the environment, so a statement planned on another one fails with
+# ``NullPointerException: metadataHandlerProvider`` (FLINK-23020, never fixed). That happens
+# when another Python thread has called into the JVM meanwhile. A new environment, created on
+# the connection now in use, plans the statement; runners retry that many times.
+PLANNER_THREAD_RETRIES = 3
+
+
+def planner_thread_error(details: str) -> bool:
+    """Whether a failure is FLINK-23020's (see :data:`PLANNER_THREAD_RETRIES`)."""
+    return "NullPointerException" in details and "metadataHandlerProvider" in details

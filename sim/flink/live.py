@@ -16,7 +16,8 @@ records between those files and the streams::
   ``WATERMARK FOR <event time> AS <event time> - INTERVAL '<delay>' SECOND``
   (:func:`sim.flink.tables.source_ddl`), as for the bounded replay and the Kinesis connector.
 * **Reader thread.** Polls every shard of the source stream (one ``GetRecords`` per shard per
-  round, every 200 ms, the Flink Kinesis connector's default ``GetRecords`` interval), follows
+  round; the next round at once while records wait, else after 250 ms, the pause the Kinesis
+  connector's polling reader makes after an empty read), follows
   shard iterators, reads the children of a split or merge from their first record once their
   parents are read to the end, backs off on ``ProvisionedThroughputExceededException`` and
   renews an expired iterator after the last record read. Each round's records, in arrival
@@ -71,7 +72,7 @@ every open window fires and the sink commits. ``stop()`` without drain cancels t
 Flink had not committed yet (the last 1-3 s) are not put, as for any cancelled job. A record
 more than ``WATERMARK_DELAY`` behind the largest event time seen is late and its window may
 already have fired (Flink drops it); the reader's rounds keep the disorder it adds below one
-round (~0.2 s).
+round (~0.25 s).
 
 Errors. A job that fails (bad SQL at ``start()``, a Python UDF that raises, a record Flink's
 JSON format cannot parse) raises :class:`~sim.flink.errors.FlinkJobError` with the job's name
@@ -115,7 +116,12 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sim.flink.errors import FlinkJobError, flink_root_cause
+from sim.flink.errors import (
+    PLANNER_THREAD_RETRIES,
+    FlinkJobError,
+    flink_root_cause,
+    planner_thread_error,
+)
 from sim.flink.runner import FlinkRunner, JobSpec
 from sim.flink.tables import columns, sink_ddl, source_ddl
 
@@ -130,10 +136,11 @@ PUT_RECORDS_MAX_BYTES = 5 * 1024 * 1024
 PARTITION_KEY_MAX_LENGTH = 256
 # GetRecords: at most 10,000 records per call (API_GetRecords.html).
 GET_RECORDS_LIMIT = 10_000
-# The Flink Kinesis connector polls each shard every 200 ms by default
-# (flink-connector-aws-kinesis-streams, source.shard.get-records.interval / the legacy
-# flink.shard.getrecords.intervalmillis); GetRecords allows 5 calls per second per shard.
-DEFAULT_POLL_INTERVAL = 0.2
+# A shard is polled again at once while records wait (MillisBehindLatest > 0), else after this
+# pause, as the Kinesis connector's polling reader waits 250 ms after an empty GetRecords
+# (source.reader.empty-records-fetch-interval, apache/flink-connector-aws). GetRecords allows
+# 5 calls per second per shard (API_GetRecords.html).
+DEFAULT_POLL_INTERVAL = 0.25
 # The Kinesis sink's PARTITIONED BY key joins the columns with this (sink.partitioner-field-delimiter).
 PARTITION_KEY_DELIMITER = "|"
 # Errors AWS says to retry (after a backoff), on reads and writes.
@@ -327,6 +334,7 @@ class LiveFlinkJob:
         self._dir: str | None = None
         self._source_dir = self._sink_dir = ""
         self._shards: dict[str, _Shard] = {}
+        self._relist_due = False  # a shard ended: list the shards again (for its children)
         self._pending = _Pending()
         self._files: list[tuple[str, int, int]] = []  # (path, rows through it, its rows)
         self._file_seq = itertools.count(1)
@@ -373,10 +381,6 @@ class LiveFlinkJob:
         """The job's failure (or the bridge's), as soon as it is known; else None."""
         return self._error
 
-    @property
-    def running(self) -> bool:
-        return self._started and not self._stopped and self._error is None
-
     def check(self) -> None:
         """Raise the job's :class:`FlinkJobError` if it has failed."""
         if self._error is not None:
@@ -405,6 +409,7 @@ class LiveFlinkJob:
         self._started = True
         spec = self.spec
         if spec.event_time_field not in [c for c, _ in columns(spec.source_schema)]:
+            self._stopped = True
             raise FlinkJobError(
                 spec.name, f"the event-time field {spec.event_time_field!r} is not a source column"
             )
@@ -418,7 +423,14 @@ class LiveFlinkJob:
             # Iterators first: LATEST means from start(), not from when Flink is up.
             self._list_shards(first=True)
             self._kinesis_call("list sink stream", self.sink_stream, self._check_sink)
-            self._submit(n)
+            for attempt in itertools.count():
+                try:
+                    self._submit(n)  # a new environment each time
+                    break
+                except FlinkJobError as error:
+                    if attempt < PLANNER_THREAD_RETRIES and planner_thread_error(error.details):
+                        continue
+                    raise
         except BaseException:
             self._stopped = True
             self._cleanup()
@@ -553,7 +565,7 @@ class LiveFlinkJob:
         self._wait_caught_up(deadline)
         if self._error is not None:
             return
-        savepoints = Path(self._dir or tempfile.mkdtemp(), "savepoints")
+        savepoints = Path(str(self._dir), "savepoints")
         savepoints.mkdir(exist_ok=True)
         gateway = get_gateway()
         fmt = gateway.jvm.org.apache.flink.core.execution.SavepointFormatType.CANONICAL
@@ -660,7 +672,19 @@ class LiveFlinkJob:
             paginator = self.kinesis.get_paginator("list_shards")
             return [s for page in paginator.paginate(StreamName=self.source_stream) for s in page["Shards"]]  # fmt: skip
 
-        for description in self._kinesis_call("list shards of", self.source_stream, listing):
+        try:
+            descriptions = listing()
+        except ClientError as error:
+            if not first and _error_code(error) in _RETRYABLE:
+                self._relist_due = True  # throttled: again next round
+                return
+            raise FlinkJobError(
+                self.name,
+                f"the live bridge could not list shards of {self.source_stream!r}: "
+                f"{_aws_message(error)}",
+            ) from None
+        self._relist_due = False
+        for description in descriptions:
             shard_id = description["ShardId"]
             if shard_id in self._shards:
                 continue
@@ -754,17 +778,18 @@ class LiveFlinkJob:
                 for s in sorted(self._shards.values(), key=lambda s: s.shard_id)
                 if s.shard_id not in polled and self._ready(s) and s.retry_at <= now
             ]
-            if not due:
+            if not due and not self._relist_due:
                 break
-            ended = False
             for shard in due:
                 polled.add(shard.shard_id)
                 waiting, closed = self._poll(shard, batch)
                 more |= waiting
-                ended |= closed
-            if not ended:
+                self._relist_due |= closed
+            if not self._relist_due:
                 break
             self._list_shards(first=False)  # the children of what ended, read at once
+            if self._relist_due:
+                break  # throttled
         batch.sort(key=lambda r: (r[0], r[1]))
         for _arrival, _order, data in batch:
             line = data.rstrip(b"\r\n").replace(b"\r", b" ").replace(b"\n", b" ")

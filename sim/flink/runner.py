@@ -36,7 +36,12 @@ from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
-from sim.flink.errors import FlinkJobError, flink_root_cause
+from sim.flink.errors import (
+    PLANNER_THREAD_RETRIES,
+    FlinkJobError,
+    flink_root_cause,
+    planner_thread_error,
+)
 from sim.flink.tables import Schema, columns, sink_ddl, source_ddl
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -288,26 +293,47 @@ class FlinkRunner:
             {"connector": "filesystem", "path": sink_dir, "format": "json"},
         )
 
-        t_env = self.t_env
         try:
-            try:
-                t_env.get_config().set("pipeline.name", spec.name)
-                t_env.execute_sql(source)
-                t_env.execute_sql(sink)
-                result = self._submit(spec, t_env, source_table, sink_table)
-                self._wait(spec, result)
-            except FlinkJobError:
-                raise
-            except Exception as exc:  # Py4JJavaError, pyflink JavaException, Python errors
-                message, details = flink_root_cause(exc)
-                raise FlinkJobError(spec.name, message, details) from None
+            for attempt in itertools.count():
+                t_env = self.t_env
+                try:
+                    self._execute(spec, t_env, (source, sink), source_table, sink_table)
+                    break
+                except FlinkJobError as error:
+                    if attempt < PLANNER_THREAD_RETRIES and planner_thread_error(error.details):
+                        self._drop(t_env, source_table, sink_table)
+                        self._t_env = None  # a new environment plans on this connection
+                        continue
+                    raise
+                finally:
+                    if self._t_env is not None:
+                        self._drop(t_env, source_table, sink_table)
             return self._read_sink(spec, sink_dir)
         finally:
-            for table in (source_table, sink_table):
-                # Best effort: the names are never reused.
-                with contextlib.suppress(Exception):
-                    t_env.execute_sql(f"DROP TEMPORARY TABLE IF EXISTS {table}")
             shutil.rmtree(run_dir, ignore_errors=True)
+
+    def _execute(
+        self, spec: JobSpec, t_env: Any, ddl: tuple[str, str], source_table: str, sink_table: str
+    ) -> None:
+        """Register the tables, submit the job and wait for it; FlinkJobError on failure."""
+        try:
+            t_env.get_config().set("pipeline.name", spec.name)
+            for statement in ddl:
+                t_env.execute_sql(statement)
+            result = self._submit(spec, t_env, source_table, sink_table)
+            self._wait(spec, result)
+        except FlinkJobError:
+            raise
+        except Exception as exc:  # Py4JJavaError, pyflink JavaException, Python errors
+            message, details = flink_root_cause(exc)
+            raise FlinkJobError(spec.name, message, details) from None
+
+    @staticmethod
+    def _drop(t_env: Any, *tables: str) -> None:
+        for table in tables:
+            # Best effort: the names are never reused.
+            with contextlib.suppress(Exception):
+                t_env.execute_sql(f"DROP TEMPORARY TABLE IF EXISTS {table}")
 
     @staticmethod
     def _submit(spec: JobSpec, t_env: Any, source_table: str, sink_table: str) -> Any:

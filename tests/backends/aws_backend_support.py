@@ -2,7 +2,8 @@
 
 :class:`RecordingStandIn` serves moto's WSGI application (the same as ``ThreadedMotoServer``)
 wrapped in a middleware that logs every request as (service, operation) before moto sees it, and
-can refuse chosen operations with AccessDenied, as an IAM policy would. The operation is read
+can refuse chosen operations with AccessDenied, as an IAM policy would, or answer their next
+calls with a chosen error (:meth:`RecordingStandIn.fail_next`). The operation is read
 from the request as AWS would: the ``X-Amz-Target`` header (JSON protocols), the ``Action``
 parameter (query protocols), or, for REST services (Lambda, S3), the method and path matched
 against botocore's own service model. Nothing here reaches AWS: the environment the tests use
@@ -102,6 +103,7 @@ class RecordingStandIn:
 
         self.calls: list[Call] = []
         self.deny: set[str] = set()
+        self.errors: dict[str, list[tuple[str, str]]] = {}  # operation → (code, message) queue
         self._rest = _RestOperations()
 
         class QuietHandler(MotoRequestHandler):
@@ -126,10 +128,12 @@ class RecordingStandIn:
             call = self._identify(environ, body)
             if call.service:  # not moto's own /moto-api
                 self.calls.append(call)
-            if call.operation in self.deny:
-                payload = json.dumps(
-                    {"__type": "AccessDeniedException", "message": "denied by the test"}
-                ).encode()
+            queued = self.errors.get(call.operation)
+            if call.operation in self.deny or queued:
+                code, message = (
+                    queued.pop(0) if queued else ("AccessDeniedException", "denied by the test")
+                )
+                payload = json.dumps({"__type": code, "message": message}).encode()
                 start_response(
                     "400 Bad Request",
                     [("Content-Type", "application/x-amz-json-1.1"),
@@ -159,6 +163,10 @@ class RecordingStandIn:
             operation = (form.get("Action") or [f"{method} {path}"])[0]
         return Call(service, operation, method, path, body)
 
+    def fail_next(self, operation: str, code: str, message: str, times: int = 1) -> None:
+        """Answer the next ``times`` calls of a JSON-protocol ``operation`` with this error."""
+        self.errors.setdefault(operation, []).extend([(code, message)] * times)
+
     def writes(self) -> list[Call]:
         return [c for c in self.calls if c.writes]
 
@@ -171,6 +179,7 @@ class RecordingStandIn:
         urllib.request.urlopen(request, timeout=10).close()
         self.calls.clear()
         self.deny.clear()
+        self.errors.clear()
 
     def client(self, service: str) -> Any:
         return boto3.client(

@@ -221,3 +221,133 @@ def test_a_producer_that_cannot_be_built_is_noted_not_fatal(tmp_path) -> None:
     (volume,) = estimate_volumes(scenario)
     assert volume.records == 0 and "no_such_module_xyz" in volume.note
     assert any("producer a: " in line for line in plan_lines(scenario))
+
+
+HOSE = f"""\
+name: hose
+clock:
+  start: 2021-11-01T00:00:00Z
+  duration: 1h
+resources:
+  streams:
+    - name: s
+      mode: ON_DEMAND
+  buckets:
+    - name: bbb
+  delivery_streams:
+    - name: d
+      source: {{stream: s}}
+      bucket: bbb
+      buffering: {{size_mb: 1, interval: 60}}
+      append_delimiter: true
+    - name: p
+      source: {{direct_put: true}}
+      bucket: bbb
+      role: arn:aws:iam::123456789012:role/given
+producers:
+  - name: a
+    type: {FIXED}
+    target: {{stream: s}}
+    rate: 1/s
+    params: {{size: 6000}}
+"""
+
+
+def _hose(tmp_path):
+    path = tmp_path / "hose.yaml"
+    path.write_text(HOSE)
+    return load_scenario(path)
+
+
+def test_a_delivery_streams_ingestion_and_objects_by_hand(tmp_path) -> None:
+    scenario = _hose(tmp_path)
+    (volume,) = estimate_volumes(scenario)
+    # 3,600 records of 6,000 bytes of data (the partition key is not Firehose's): 2 units of 5 KB
+    assert (volume.records, volume.data_bytes, volume.firehose_units) == (3600, 3600 * 6000, 7200)
+    assert (volume.first, volume.last) == (0, 3599)
+    estimate = estimate_cost(scenario, [volume])
+
+    # 7,200 × 5 KB at $0.029/GB; objects: one per 60 s over 3,599 s = 60 (the 1 MiB buffer
+    # fills only 21 times with 21,603,600 bytes and their newlines).
+    ingest = 7200 * 5120 / GB * 0.029
+    d = estimate.item("delivery-stream", "d")
+    assert d.for_run == pytest.approx(ingest + 60 * 0.005 / 1000)
+    assert d.per_hour == pytest.approx(d.for_run)  # the scenario lasts one hour
+    assert "3,600 records from Kinesis stream s = 36,000 KB ingested (5 KB units)" in d.detail
+    assert "about 60 S3 object(s) (one per flush of 1 MiB or 60 s)" in d.detail
+    # The delivery stream reads the on-demand stream: retrieval, as a mapping's reads are.
+    s = estimate.item("stream", "s")
+    gigabytes = 3600 * 6 * 1024 / GB  # 6,001 bytes with the key: 6 KB each
+    assert s.for_run == pytest.approx(0.04 + gigabytes * (0.08 + 0.04))
+    assert "read by 0 mapping(s) and 1 delivery stream(s)" in s.detail
+    # Its role is free; a Direct PUT stream nobody in the scenario puts to costs nothing here,
+    # and a role given as an ARN is not created.
+    assert estimate.item("role", "firehose-d").for_run == 0
+    p = estimate.item("delivery-stream", "p")
+    assert (p.for_run, p.per_hour) == (0, 0) and p.detail.startswith("Direct PUT")
+    assert estimate.item("role", "given") is None
+    assert "PUTs of delivery stream(s) d, p are counted" in estimate.item("bucket", "bbb").detail
+
+    lines = plan_lines(scenario, estimate=estimate)
+    text = "\n".join(lines)
+    assert (
+        "Firehose delivery stream d (Kinesis stream s → S3 bucket bbb, buffering 1 MiB or 60 s) "
+        "in us-east-1: $0.001296/h, $0.001296 for the run" in text
+    )
+    assert (
+        "Firehose delivery stream p (Direct PUT → S3 bucket bbb, buffering 5 MiB or 300 s, role "
+        "arn:aws:iam::123456789012:role/given) in us-east-1: $0" in text
+    )
+    assert "IAM role firehose-d for Firehose delivery stream d" in text
+    assert "IAM role given" not in text
+    assert lines.index(next(x for x in lines if x.startswith("IAM role firehose-d"))) < (
+        lines.index(next(x for x in lines if x.startswith("Firehose delivery stream d")))
+    )  # in creation order: the role first
+
+
+def test_a_full_buffer_flushes_before_the_interval_and_per_hour_is_an_hours_traffic(
+    tmp_path,
+) -> None:
+    scenario = _hose(tmp_path)
+    mib = 1024 * 1024
+    # 50 MiB in 100 s: the 1 MiB buffer fills 51 times (with the newlines), the interval twice.
+    volume = ProducerVolume(
+        "a", "s", 1000, 50 * mib + 1000, 50_000, 1000,
+        data_bytes=50 * mib, firehose_units=11_000, first=0.0, last=100.0,
+    )  # fmt: skip
+    short = scenario.model_copy(deep=True)
+    short.clock.duration = 600  # ten minutes
+    d = estimate_cost(short, [volume]).item("delivery-stream", "d")
+    ingest = 11_000 * 5120 / GB * 0.029
+    assert d.for_run == pytest.approx(ingest + 51 * 0.005 / 1000)
+    # per hour: six times the traffic, so six times the objects filled by size (not fewer
+    # than one per interval)
+    assert d.per_hour == pytest.approx(6 * ingest + 6 * (50 * mib + 1000) / mib * 0.005 / 1000)
+
+    # A trickle for ten minutes: one object per 60 s interval, 60 an hour, not 6 × 10.
+    trickle = ProducerVolume(
+        "a", "s", 600, 60_000, 600, 600, data_bytes=60_000, firehose_units=600, first=0.0,
+        last=599.0,
+    )  # fmt: skip
+    d = estimate_cost(short, [trickle]).item("delivery-stream", "d")
+    ingest = 600 * 5120 / GB * 0.029
+    assert d.for_run == pytest.approx(ingest + 10 * 0.005 / 1000)
+    assert d.per_hour == pytest.approx(6 * ingest + 60 * 0.005 / 1000)
+
+
+def test_firehose_prices_are_named_constants_with_their_page() -> None:
+    assert price.FIREHOSE_INGEST_PER_GB == 0.029
+    assert price.FIREHOSE_RECORD_UNIT_BYTES == 5120
+    assert price.FIREHOSE_PRICING_URL == "https://aws.amazon.com/firehose/pricing/"
+
+
+def test_extrapolated_volumes_say_when_their_records_end(tmp_path) -> None:
+    scenario = _producer_scenario(
+        tmp_path,
+        f"- name: a\n  type: {FIXED}\n  target: {{stream: s}}\n  rate: 10/s\n  stop: 50m\n",
+        duration="1h",
+    )
+    (volume,) = estimate_volumes(scenario)
+    assert not volume.exact
+    assert volume.firehose_units == 30_000 and volume.data_bytes == 30_000 * 100
+    assert volume.first == 0 and volume.last == pytest.approx(2999.9)

@@ -21,7 +21,6 @@ from sim.backends.aws_deploy import (
     with_role_retries,
 )
 from sim.scenario import load_scenario
-from sim.scenario.resources import DeliveryStreamSpec
 
 
 def test_handler_strings_in_lambdas_python_form() -> None:
@@ -180,18 +179,4 @@ def test_a_function_of_the_same_name_stops_provisioning_before_any_create(
     stand_in.calls.clear()
     with pytest.raises(AwsConflict, match="Sink already exist"):
         Provisioner(_backend(stand_in, tmp_path, confirmed=True), scenario)
-    assert stand_in.writes() == []
-
-
-def test_delivery_streams_are_refused_on_aws_before_anything_is_created(
-    stand_in: RecordingStandIn, tmp_path: Path
-) -> None:
-    from sim.provision import Provisioner
-
-    scenario = load_scenario(write_project(tmp_path))
-    scenario.resources.delivery_streams.append(
-        DeliveryStreamSpec(name="to-s3", source={"direct_put": True}, bucket="some-bucket")
-    )
-    with pytest.raises(NotImplementedError, match=r"delivery streams \(to-s3\).*nothing was"):
-        Provisioner(_backend(stand_in, tmp_path, confirmed=True), scenario).create_resources()
     assert stand_in.writes() == []

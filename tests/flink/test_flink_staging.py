@@ -335,13 +335,39 @@ flink_jobs:
     assert any("flink_jobs[1].sink.stream" in p and "written by 'j' too" in p for p in found)
 
 
-def test_flink_jobs_need_the_embedded_backends_simulated_time(tmp_path, monkeypatch):
+def test_on_the_wall_clock_the_job_runs_live_with_the_same_rows(tmp_path, monkeypatch):
+    """At a real-time speed the job runs live between the streams (sim/flink/live_jobs.py):
+    the rows are the replay's, put as Flink commits them; the drain at 50 s fires the last."""
+    from sim import Simulation
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    path = project(tmp_path, stop="stop: {at: 50s, drain: true}")
+    with Simulation.from_file(path, speed=4.0) as simulation:
+        result = simulation.run()
+    assert result.passed, result.report()
+    lines = (tmp_path / "out.txt").read_text().splitlines()
+    rows = sorted((json.loads(line)["window_end"][-12:], json.loads(line)["n"]) for line in lines)
+    assert rows == [
+        ("00:00:10.000", 10),
+        ("00:00:20.000", 10),
+        ("00:00:30.000", 10),
+        ("00:00:40.000", 10),
+        ("00:00:50.000", 5),
+    ]
+    assert result.flink["counts"]["records_read"] == 45
+    assert result.flink["counts"]["rows_emitted"] == 5
+    hop = result.ledger.hops[("stream raw", "flink job counts")]
+    assert (hop.available, hop.delivered) == (45, 45)
+    assert result.ledger.totals()["lost"] == 0
+
+
+def test_a_live_run_cannot_write_a_table_sink(tmp_path, monkeypatch):
     from sim import Simulation
     from sim.runner import UnsupportedFlinkBinding
 
     monkeypatch.syspath_prepend(str(tmp_path))
     with (
-        Simulation.from_file(project(tmp_path), speed=100.0) as simulation,
-        pytest.raises(UnsupportedFlinkBinding, match="at a real-time speed"),
+        Simulation.from_file(project(tmp_path, sink="{table: Counts}"), speed=4.0) as simulation,
+        pytest.raises(UnsupportedFlinkBinding, match="write\\(s\\) to a table"),
     ):
         simulation.run()

@@ -134,7 +134,8 @@ class Simulation:
         self.enforcer: Any = None  # sim.services.iam.enforcement.Enforcer while functions run
         self.mappings: list[KinesisEventSourceMapping] = []
         self.drivers: list[ProducerDriver] = []
-        self.flink: Any = None  # sim.flink.staging.StagedJobs when the scenario has Flink jobs
+        # Flink jobs: sim.flink.staging.StagedJobs (simulated time) or live_jobs.LiveJobs
+        self.flink: Any = None
         self._provisioner: Provisioner | None = None
         self._delivery_stats: dict[str, dict[str, Any]] = {}
         self._roles: dict[str, str] = {}
@@ -188,8 +189,8 @@ class Simulation:
             self._stage_flink_jobs()
             self._provision()
             self._schedule_faults()  # first: a fault from 0 s applies to the first record
-            if self.flink is not None and hasattr(self.flink, "start"):
-                self.flink.start()  # live jobs (a run on the wall clock): before the producers
+            if self.flink is not None:
+                self.flink.start()  # live jobs start before the producers
             self._schedule_producers()
             end = scenario.clock.start + scenario.clock.duration
             if isinstance(self.clock, RealtimeClock):
@@ -199,9 +200,8 @@ class Simulation:
                 if stage:
                     self._start_stage(stage)
                 self._run_pass(end, f"stage {stage + 1}/{passes}" if passes > 1 else "")
-            if self.flink is not None and hasattr(self.flink, "stop"):
-                self.flink.stop()
-                self.flink.account(self._stream_count)
+            if self.flink is not None:
+                self.flink.finish(self._stream_count)
             for mapping in self.mappings:
                 mapping.settle()
             if self.flink is not None:

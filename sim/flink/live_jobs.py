@@ -83,8 +83,13 @@ class LiveJobs:
         except FlinkJobError as exc:
             self._errors[name] = str(exc)
 
+    def finish(self, stream_count: Any) -> None:
+        """At the end of the run: stop the jobs still running, then account for them."""
+        self.stop()
+        self.account(stream_count)
+
     def stop(self) -> None:
-        """At the end of the run: stop every job still running (no drain)."""
+        """Stop every job still running (no drain)."""
         for name in list(self.jobs):
             self._stop_one(name, drain=False)
         for name, live in self.jobs.items():

@@ -347,6 +347,12 @@ class StagedJobs:
             self._runner.close()
             self._runner = None
 
+    def start(self) -> None:
+        """Nothing runs during the first pass: the jobs replay between passes."""
+
+    def finish(self, stream_count: Any) -> None:
+        """Nothing to stop: the ledger was written as the jobs replayed."""
+
     # -- between passes ---------------------------------------------------------------------
     def replay(self, stage: int) -> None:
         """Run every job whose rows pass ``stage`` emits over what its input received."""

@@ -5,10 +5,8 @@ One runner (one StreamTableEnvironment, one JVM) for the whole module.
 
 from __future__ import annotations
 
-import math
 import random
 import shutil
-from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -20,6 +18,7 @@ if shutil.which("java") is None:  # pragma: no cover - depends on the machine
 from flink_jobs import wildrydes_summary  # noqa: E402
 from producers.unicorns import UnicornProducer  # noqa: E402
 from sim.flink import FlinkJobError, FlinkRunner  # noqa: E402
+from tests.wildrydes_windows import expected_summaries, stamp  # noqa: E402
 
 START = datetime(2021, 11, 1, 9, 0, tzinfo=UTC)
 
@@ -30,31 +29,6 @@ def runner():
         yield r
 
 
-def _stamp(t: datetime) -> str:
-    return t.strftime("%Y-%m-%d %H:%M:%S.") + f"{t.microsecond // 1000:03d}"
-
-
-def _expected_summaries(records: list[dict]) -> dict[tuple[str, str], dict]:
-    """The same windows computed in plain Python: 1-minute tumbling by StatusTime, per Name."""
-    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for r in records:
-        t = datetime.strptime(r["StatusTime"], "%Y-%m-%d %H:%M:%S.%f")
-        end = t.replace(second=0, microsecond=0) + timedelta(minutes=1)
-        groups[(r["Name"], _stamp(end))].append(r)
-    return {
-        key: {
-            "Name": key[0],
-            "StatusTime": key[1],
-            "Distance": math.fsum(r["Distance"] for r in rows),
-            "MinMagicPoints": min(r["MagicPoints"] for r in rows),
-            "MaxMagicPoints": max(r["MagicPoints"] for r in rows),
-            "MinHealthPoints": min(r["HealthPoints"] for r in rows),
-            "MaxHealthPoints": max(r["HealthPoints"] for r in rows),
-        }
-        for key, rows in groups.items()
-    }
-
-
 def test_flink_wildrydes_summary_matches_python(runner):
     producer = UnicornProducer(random.Random(42), count=3)
     records = []
@@ -63,7 +37,7 @@ def test_flink_wildrydes_summary_matches_python(runner):
 
     rows = runner.run(wildrydes_summary, records)
 
-    expected = _expected_summaries(records)
+    expected = expected_summaries(records)
     assert len(rows) == len(expected) == 9  # 3 unicorns x 3 minutes
     got = {(r.data["Name"], r.data["StatusTime"]): r.data for r in rows}
     assert set(got) == set(expected)
@@ -74,7 +48,7 @@ def test_flink_wildrydes_summary_matches_python(runner):
             assert have[field] == want[field], (key, field)
     # Each row is emitted at its window's end, in time order.
     for r in rows:
-        assert _stamp(r.time) == r.data["StatusTime"]
+        assert stamp(r.time) == r.data["StatusTime"]
     assert [r.time for r in rows] == sorted(r.time for r in rows)
     assert {r.time for r in rows} == {START + timedelta(minutes=m) for m in (1, 2, 3)}
 

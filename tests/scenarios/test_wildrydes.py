@@ -9,7 +9,6 @@ record with an event time of at least E + 5 s - 1 ms arrives; the last at the jo
 from __future__ import annotations
 
 import json
-import math
 import shutil
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -26,6 +25,7 @@ from sim.athena import S3Objects, query_objects  # noqa: E402
 from sim.clock import to_datetime  # noqa: E402
 from sim.expect.values import scan_items  # noqa: E402
 from sim.ids import derive_rng  # noqa: E402
+from tests.wildrydes_windows import expected_summaries  # noqa: E402
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "wildrydes.yaml"
 START = datetime(2021, 11, 1, 9, 0, tzinfo=UTC)
@@ -65,31 +65,8 @@ def produced(seed: int) -> list[dict]:
     return records
 
 
-def _stamp(t: datetime) -> str:
-    return t.strftime("%Y-%m-%d %H:%M:%S.") + f"{t.microsecond // 1000:03d}"
-
-
 def _time(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=UTC)
-
-
-def expected_summaries(records: list[dict]) -> dict[tuple[str, str], dict]:
-    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for r in records:
-        end = _time(r["StatusTime"]).replace(second=0, microsecond=0) + timedelta(minutes=1)
-        groups[(r["Name"], _stamp(end))].append(r)
-    return {
-        key: {
-            "Name": key[0],
-            "StatusTime": key[1],
-            "Distance": math.fsum(r["Distance"] for r in rows),
-            "MinMagicPoints": min(r["MagicPoints"] for r in rows),
-            "MaxMagicPoints": max(r["MagicPoints"] for r in rows),
-            "MinHealthPoints": min(r["HealthPoints"] for r in rows),
-            "MaxHealthPoints": max(r["HealthPoints"] for r in rows),
-        }
-        for key, rows in groups.items()
-    }
 
 
 def test_scenario_passes(wildrydes):

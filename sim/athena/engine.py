@@ -147,7 +147,7 @@ def hidden(relative_key: str) -> bool:
 
 
 class BadData(ValueError):
-    pass
+    """A value the SerDe cannot read as its column's Hive type."""
 
 
 def coerce(value: Any, hive: HiveType, case_insensitive: bool = True) -> Any:

@@ -23,6 +23,11 @@ from tests.wildrydes_windows import expected_summaries, stamp  # noqa: E402
 START = datetime(2021, 11, 1, 9, 0, tzinfo=UTC)
 
 
+# The timeout test cancels a job, which hangs up on PyFlink's Python worker; its gRPC reader
+# thread then reports the hang-up during a later test of this module.
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+
+
 @pytest.fixture(scope="module")
 def runner():
     with FlinkRunner() as r:
@@ -169,8 +174,6 @@ def test_flink_python_udf_error_carries_exception_text(runner):
     _assert_no_java_trace(err)
 
 
-# Cancelling the job hangs up on the Python worker, whose gRPC reader thread then reports it.
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 def test_flink_job_past_its_timeout_is_cancelled_with_a_clear_error(runner):
     import time as _time
 

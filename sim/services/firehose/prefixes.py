@@ -63,7 +63,7 @@ _PATTERN_TOKEN = re.compile(r"'(?:[^']|'')*'?|([A-Za-z])\1*|[^A-Za-z']")
 
 
 class PatternError(ValueError):
-    pass
+    """A `!{timestamp:…}` pattern that Java's DateTimeFormatter would not accept."""
 
 
 def _field(letter: str, width: int, moment: datetime) -> str:

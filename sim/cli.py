@@ -1,13 +1,20 @@
 """The ``sim`` command.
 
     sim run SCENARIO [--backend embedded|localstack|endpoint=URL|aws[=PROFILE]] [--seed N] [--speed X]
-                     [--export DIR] [--in-process] [--yes] [--json]
+                     [--export DIR] [--in-process] [--yes] [--json] [--db [NAME=]URL]...
     sim validate SCENARIO...
     sim list [DIRECTORY]
     sim up [--host H] [--port P] [--detach]
     sim down
     sim teardown SCENARIO [--backend aws[=PROFILE]|localstack|endpoint=URL] [--yes]
     sim query SCENARIO_OR_EXPORT "SELECT …" [--ddl FILE]... [--json] [--seed N]
+    sim outbox [SCENARIO_OR_EXPORT] [--to ADDRESS] [--json] [--seed N]
+    sim produce openaq [--rate PER_MINUTE] [--count N] [--duration D] [--seed N] [--param K=V]...
+                       (--db URL | --config FILE | --stream NAME [--endpoint-url URL])
+
+``sim outbox`` prints the emails SNS sent (notifications and subscription confirmations): those
+of an export directory (``DIR/outbox/``), of a scenario (run for it), or, with no argument, the
+endpoint's that ``sim up`` serves. See docs/sns.md.
 
 Exit status: 0 when every expectation passed and nothing was lost; 1 when a run failed its
 expectations; 2 for bad input (an invalid scenario file, a bad option) or an unusable backend.
@@ -74,6 +81,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--json", action="store_true", help="print the result as JSON")
     run.add_argument("--no-progress", action="store_true", help="no progress line")
+    run.add_argument(
+        "--db",
+        action="append",
+        default=[],
+        metavar="[NAME=]URL",
+        help="the URL of the scenario's database NAME (repeatable; NAME may be left out when "
+        "the scenario has one database), e.g. mysql+pymysql://root@127.0.0.1:3306/openaq_sim",
+    )
 
     validate = commands.add_parser("validate", help="check scenario files without running them")
     validate.add_argument("scenarios", nargs="+")
@@ -124,6 +139,58 @@ def _parser() -> argparse.ArgumentParser:
     )
     query.add_argument("--seed", type=int, help="override the scenario's seed")
     query.add_argument("--json", action="store_true", help="print {columns, rows} as JSON")
+
+    outbox = commands.add_parser(
+        "outbox",
+        help="the emails SNS sent: of an export directory, a scenario's run, or the endpoint",
+    )
+    outbox.add_argument(
+        "source",
+        nargs="?",
+        metavar="SOURCE",
+        help="a directory written by `sim run --export DIR`, or a scenario file (run first on "
+        "the embedded backend, in this process); default: the endpoint `sim up` started here",
+    )
+    outbox.add_argument("--to", metavar="ADDRESS", help="only the emails sent to ADDRESS")
+    outbox.add_argument("--seed", type=int, help="override the scenario's seed")
+    outbox.add_argument("--json", action="store_true", help="print the emails as a JSON list")
+
+    from sim.produce import duration_arg, param_arg
+
+    produce = commands.add_parser(
+        "produce",
+        help="send a producer's measurements through the OpenAQ ingestion Lambda's code, on the "
+        "wall clock, into a database or onto a stream (the seeds' generate-test-data.py)",
+    )
+    produce.add_argument("producer", help="producer type (openaq)")
+    produce.add_argument(
+        "--rate",
+        type=float,
+        default=100.0,
+        help="measurements (ticks) per minute; default 100; 0 = as fast as possible",
+    )
+    produce.add_argument("--count", type=int, help="stop after N measurements")
+    produce.add_argument(
+        "--duration", type=duration_arg, help="stop after this long (90s, 10m, 1h30m)"
+    )
+    produce.add_argument("--seed", type=int, help="random seed (default: a random one, printed)")
+    produce.add_argument(
+        "--param",
+        action="append",
+        type=param_arg,
+        default=[],
+        metavar="KEY=VALUE",
+        help="producer param (VALUE as JSON when it is JSON), repeatable",
+    )
+    target = produce.add_mutually_exclusive_group(required=True)
+    target.add_argument("--db", metavar="URL", help="SQLAlchemy URL of the database")
+    target.add_argument(
+        "--config", metavar="FILE", help="the seed's DB_USERNAME/DB_PASSWORD/DB_HOSTNAME file"
+    )
+    target.add_argument("--stream", metavar="NAME", help="Kinesis stream")
+    produce.add_argument(
+        "--endpoint-url", metavar="URL", help="with --stream: e.g. the one `sim up` serves"
+    )
     return parser
 
 
@@ -137,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
         "down": _down,
         "teardown": _teardown,
         "query": _query,
+        "outbox": _outbox,
+        "produce": _produce,
     }[args.command]
     return handler(args)
 
@@ -178,6 +247,11 @@ def _run(args: argparse.Namespace) -> int:
     except ScenarioError as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE
+    try:
+        args.database_urls = _database_urls(args.db, scenario)
+    except ValueError as error:
+        print(f"sim run: {error}", file=sys.stderr)
+        return EXIT_USAGE
     if args.backend == "embedded" and not args.in_process:
         from sim.daemon import read_state
 
@@ -185,6 +259,34 @@ def _run(args: argparse.Namespace) -> int:
         if state is not None:
             return _run_in_endpoint(args, state["url"])
     return _run_here(args, scenario)
+
+
+def _database_urls(options: list[str], scenario: Any) -> dict[str, str]:
+    """``--db [NAME=]URL`` options → {database name: URL}, checked against the scenario."""
+    names = [database.name for database in scenario.databases]
+    urls: dict[str, str] = {}
+    for option in options:
+        name, sep, url = option.partition("=")
+        if not sep or "://" in name:  # no NAME: the URL itself may hold '=' in its query
+            if len(names) != 1:
+                raise ValueError(
+                    f"--db {_redacted(option)}: say which database (NAME=URL); the scenario "
+                    f"declares {', '.join(names) or 'none'}"
+                )
+            name, url = names[0], option
+        if name not in names:
+            raise ValueError(
+                f"--db: the scenario has no database {name!r} (it declares "
+                f"{', '.join(names) or 'none'})"
+            )
+        urls[name] = url
+    return urls
+
+
+def _redacted(text: str) -> str:
+    from sim.database.urls import redact
+
+    return redact(text)
 
 
 def _run_in_endpoint(args: argparse.Namespace, url: str) -> int:
@@ -201,6 +303,7 @@ def _run_in_endpoint(args: argparse.Namespace, url: str) -> int:
         "speed": args.speed,
         "export": str(Path(args.export).resolve()) if args.export else None,
         "progress": not args.no_progress and not args.json,
+        "databases": args.database_urls,
     }
     try:
         passed, report, result = run_remote(url, request, sys.stdout, sys.stderr)
@@ -221,6 +324,7 @@ def _run_here(args: argparse.Namespace, scenario: Any) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
 
     from sim.backends.aws import ConfirmationRequired
+    from sim.database import DatabaseError
     from sim.localstack_host import LocalStackError
     from sim.producer_registry import ProducerError
     from sim.report import print_report
@@ -240,6 +344,7 @@ def _run_here(args: argparse.Namespace, scenario: Any) -> int:
             speed=args.speed,
             backend=backend,
             progress=not args.no_progress and not args.json,
+            database_urls=args.database_urls,
         ) as simulation:
             result = simulation.run(export=args.export)
     except LocalStackError as error:
@@ -255,6 +360,9 @@ def _run_here(args: argparse.Namespace, scenario: Any) -> int:
         print(f"sim run: the {args.backend} backend: {error}", file=sys.stderr)
         return EXIT_USAGE
     except RuntimeError as error:  # e.g. a fault the chosen backend cannot inject
+        print(f"sim run: {args.scenario}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except DatabaseError as error:  # down, login refused, a database not streamlab's
         print(f"sim run: {args.scenario}: {error}", file=sys.stderr)
         return EXIT_USAGE
     finally:
@@ -384,6 +492,39 @@ def _teardown(args: argparse.Namespace) -> int:
     except (ClientError, BotoCoreError) as error:
         print(f"sim teardown: the {args.backend} backend: {error}", file=sys.stderr)
         return EXIT_USAGE
+
+
+# -- produce --------------------------------------------------------------------------------
+def _produce(args: argparse.Namespace) -> int:
+    """Exit 0 when the measurements were sent (or Ctrl-C stopped it), 2 for bad input or a
+    store that cannot be reached. See sim/produce.py."""
+    from sim.produce import produce_command
+
+    return produce_command(
+        producer=args.producer,
+        rate_per_minute=args.rate,
+        count=args.count,
+        duration=args.duration,
+        seed=args.seed,
+        db_url=args.db,
+        config_file=args.config,
+        stream=args.stream,
+        endpoint_url=args.endpoint_url,
+        params=dict(args.param),
+        out=sys.stdout,
+        err=sys.stderr,
+    )
+
+
+# -- outbox ---------------------------------------------------------------------------------
+def _outbox(args: argparse.Namespace) -> int:
+    """Exit 0 with the emails (or a line saying there are none), 2 when SOURCE cannot be read.
+    See sim/services/sns/command.py."""
+    from sim.services.sns.command import outbox_command
+
+    return outbox_command(
+        args.source, to=args.to, as_json=args.json, seed=args.seed, out=sys.stdout, err=sys.stderr
+    )
 
 
 # -- query ----------------------------------------------------------------------------------

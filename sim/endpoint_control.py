@@ -4,10 +4,11 @@ Server side, :class:`EndpointHost` owns the endpoint process's embedded backend 
 control API under ``/_streamlab/``:
 
 * ``GET /_streamlab/info``: version, pid, whether a run is going on, the endpoint's time;
-* ``POST /_streamlab/run`` ``{"path", "seed", "speed", "export"}``: resets the backend, runs the
+* ``POST /_streamlab/run`` ``{"path", "seed", "speed", "export", "databases"}``: resets the backend, runs the
   scenario on its simulated clock and streams JSON lines back (``progress``, then ``result`` with
   the report, or ``error``); the state stays for ``awslocal`` / ``aws --endpoint-url``;
-* ``POST /_streamlab/reset``: forgets every resource.
+* ``POST /_streamlab/reset``: forgets every resource;
+* ``GET /_streamlab/outbox``: the emails SNS sent (``sim outbox``), see :meth:`EndpointHost.outbox`.
 
 Between runs the endpoint's time starts from the last run's end and then follows the wall clock,
 so what a run stored keeps ageing naturally (iterators expire, retention trims) while explored.
@@ -103,6 +104,8 @@ class EndpointHost:
         route = path.split("?", 1)[0].rstrip("/")
         if method == "GET" and route == "/_streamlab/info":
             send(200, {"Content-Type": "application/json"}, [json.dumps(self.info()).encode()])
+        elif method == "GET" and route == "/_streamlab/outbox":
+            send(200, {"Content-Type": "application/json"}, [json.dumps(self.outbox()).encode()])
         elif method == "POST" and route == "/_streamlab/reset":
             with self.lock:
                 if self.busy:
@@ -147,6 +150,15 @@ class EndpointHost:
                 [json.dumps({"error": f"no control route {method} {route}"}).encode()],
             )
 
+    def outbox(self) -> dict[str, Any]:
+        """``GET /_streamlab/outbox``: the emails SNS sent (sim/services/sns: ``emails``, each
+        ``Email.to_dict()``) and the email subscriptions still pending confirmation
+        (``pending``: subscription_arn, topic_arn, protocol, endpoint)."""
+        sns = getattr(self.backend, "sns", None)
+        if sns is None:
+            return {"emails": [], "pending": []}
+        return {"emails": self.backend.outbox().to_list(), "pending": sns().pending_confirmations()}
+
     def info(self) -> dict[str, Any]:
         from sim import __version__
 
@@ -190,6 +202,7 @@ class EndpointHost:
                 backend=self.backend,
                 progress=bool(request.get("progress", True)),
                 progress_out=writer,
+                database_urls=request.get("databases") or {},
             ) as simulation:
                 result = simulation.run(export=request.get("export"))
                 # Keep the functions (closing the Simulation would close its runtime); the

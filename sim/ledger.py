@@ -41,6 +41,9 @@ class Ledger:
     produced: Counter[str] = field(default_factory=Counter)  # by producer
     accepted: Counter[str] = field(default_factory=Counter)  # by producer
     refused: Counter[tuple[str, str]] = field(default_factory=Counter)  # (producer, reason)
+    # by producer: produced, neither accepted nor refused yet when the run ended (waiting for a
+    # retry of a refused put)
+    pending: Counter[str] = field(default_factory=Counter)
     stored: Counter[str] = field(default_factory=Counter)  # by target, from producers
     hops: dict[tuple[str, str], Hop] = field(default_factory=dict)
 
@@ -54,6 +57,11 @@ class Ledger:
 
     def record_refused(self, producer: str, reason: str, n: int = 1) -> None:
         self.refused[(producer, reason)] += n
+
+    def record_pending(self, producer: str, n: int) -> None:
+        """``n`` records of ``producer`` still wait for a retry as the run ends."""
+        if n:
+            self.pending[producer] += n
 
     def hop(self, source: str, consumer: str) -> Hop:
         key = (source, consumer)
@@ -74,6 +82,7 @@ class Ledger:
             "dropped": dropped,
             "to_destination": sum(sum(h.to_destination.values()) for h in hops),
             "in_flight": sum(h.in_flight for h in hops),
+            "pending": sum(self.pending.values()),
             "lost": sum(gap for _, gap in self.gaps()),
         }
 
@@ -82,7 +91,7 @@ class Ledger:
         gaps = []
         for producer, produced in sorted(self.produced.items()):
             refused = sum(n for (p, _), n in self.refused.items() if p == producer)
-            gap = produced - self.accepted[producer] - refused
+            gap = produced - self.accepted[producer] - refused - self.pending[producer]
             if gap:
                 gaps.append((f"producer {producer}", gap))
         for (source, consumer), hop in sorted(self.hops.items()):
@@ -107,6 +116,7 @@ class Ledger:
                 p: {
                     "produced": n,
                     "accepted": self.accepted[p],
+                    "pending": self.pending[p],
                     "refused": {r: c for (q, r), c in sorted(self.refused.items()) if q == p},
                 }
                 for p, n in sorted(self.produced.items())

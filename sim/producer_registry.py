@@ -8,6 +8,10 @@ A built-in name is a module of ``producers/`` defining a :class:`Producer` with 
 ``unicorns``
     ``producers.unicorns.UnicornProducer``, the Wild Rydes lab's fleet: one record per unicorn
     per tick at the default rate of 1/s (params: ``count``, ``start: {lat, lon}``, ``names``).
+``openaq``
+    ``producers.openaq.OpenAQProducer``, OpenAQ measurements from Belgian cities, one per tick at
+    100 a minute (params: ``cities``, ``parameters``, ``spike_probability``,
+    ``invalid_fraction``, ``from_file``). See docs/openaq-producer.md.
 """
 
 from __future__ import annotations

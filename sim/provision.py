@@ -71,6 +71,9 @@ class Provisioner:
             make_tracker = getattr(backend, "provision_tracker", None)
             tracker = make_tracker(scenario) if make_tracker is not None else None
         self.tracker = tracker
+        # (topic name, subscription index) -> subscription ARN ("pending confirmation" for an
+        # email subscription not confirmed yet, as SNS answers Subscribe).
+        self.subscriptions: dict[tuple[str, int], str] = {}
 
     def client(self, service: str) -> Any:
         return self.backend.client(service)
@@ -207,6 +210,16 @@ class Provisioner:
         if tracker:
             tracker.created("bucket", spec.name, f"arn:aws:s3:::{spec.name}")
             s3.put_bucket_tagging(Bucket=spec.name, Tagging={"TagSet": tracker.tag_list()})
+        if not spec.block_public_access:
+            s3.put_public_access_block(
+                Bucket=spec.name,
+                PublicAccessBlockConfiguration={
+                    "BlockPublicAcls": False,
+                    "IgnorePublicAcls": False,
+                    "BlockPublicPolicy": False,
+                    "RestrictPublicBuckets": False,
+                },
+            )
         if spec.policy:
             s3.put_bucket_policy(Bucket=spec.name, Policy=json.dumps(spec.policy))
 
@@ -238,13 +251,34 @@ class Provisioner:
         else:
             arn = sns.create_topic(Name=spec.name, Tags=tracker.tag_list())["TopicArn"]
             tracker.created("topic", spec.name, arn)
-        for subscription in spec.subscriptions:
+        for index, subscription in enumerate(spec.subscriptions):
             endpoint = subscription.endpoint
             if subscription.protocol == "sqs" and not endpoint.startswith("arn:"):
                 endpoint = self.arn("sqs", endpoint)
             elif subscription.protocol == "lambda" and not endpoint.startswith("arn:"):
                 endpoint = self.arn("lambda", f"function:{endpoint}")
-            sns.subscribe(TopicArn=arn, Protocol=subscription.protocol, Endpoint=endpoint)
+            attributes: dict[str, str] = {}
+            if subscription.raw_message_delivery:
+                attributes["RawMessageDelivery"] = "true"
+            if subscription.filter_policy is not None:
+                attributes["FilterPolicy"] = json.dumps(subscription.filter_policy)
+                attributes["FilterPolicyScope"] = subscription.filter_policy_scope
+            service = getattr(self.backend, "sns", None)
+            if subscription.auto_confirm and service is not None:
+                # Confirmed beforehand: no confirmation email (streamlab's SNS only).
+                subscription_arn = service().subscribe(
+                    arn, subscription.protocol, endpoint, confirmed=True, attributes=attributes
+                )
+            else:
+                kwargs: dict[str, Any] = {"Attributes": attributes} if attributes else {}
+                subscription_arn = sns.subscribe(
+                    TopicArn=arn,
+                    Protocol=subscription.protocol,
+                    Endpoint=endpoint,
+                    ReturnSubscriptionArn=True,
+                    **kwargs,
+                )["SubscriptionArn"]
+            self.subscriptions[(spec.name, index)] = subscription_arn
 
     # -- Firehose ---------------------------------------------------------------------------
     def create_delivery_stream(self, spec: Any) -> None:
@@ -391,6 +425,7 @@ class Provisioner:
         return arn
 
     def function_config(self, spec: Any, role_arn: str) -> FunctionConfig:
+        dead_letter = spec.dead_letter
         return FunctionConfig(
             name=spec.name,
             handler=spec.handler,
@@ -399,6 +434,37 @@ class Provisioner:
             memory=spec.memory,
             env=dict(spec.env),
             role_arn=role_arn,
+            reserved_concurrency=spec.reserved_concurrency,
+            dead_letter_target=None if dead_letter is None else self.destination_arn(dead_letter),
+        )
+
+    def destination_arn(self, destination: Any) -> str:
+        """The ARN of an asynchronous destination or dead-letter target of the scenario."""
+        kind, name = destination.kind, destination.name
+        if kind == "function":
+            return self.arn("lambda", f"function:{name}")
+        if kind == "queue":
+            return self.arn("sqs", name)
+        if kind == "topic":
+            return self.arn("sns", name)
+        return self.arn("events", f"event-bus/{name}")
+
+    def event_invoke_config(self, spec: Any) -> Any:
+        """The function's asynchronous settings, or None for AWS's defaults."""
+        from sim.services.lambda_.asynchronous import EventInvokeConfig
+
+        settings = spec.asynchronous
+        if settings is None:
+            return None
+        return EventInvokeConfig(
+            maximum_retry_attempts=settings.maximum_retry_attempts,
+            maximum_event_age=settings.maximum_event_age,
+            on_success=None
+            if settings.on_success is None
+            else self.destination_arn(settings.on_success),
+            on_failure=None
+            if settings.on_failure is None
+            else self.destination_arn(settings.on_failure),
         )
 
     def arn(self, service: str, resource: str) -> str:

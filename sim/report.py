@@ -26,6 +26,11 @@ def _expected(result: Any) -> str:
     if result.comparison == "between":
         low, high = result.expected
         return f"{low}..{high}"
+    if result.comparison == "each_between":
+        low, high = result.expected
+        return f"each {low}..{high}"
+    if result.comparison == "not_equals":
+        return f"≠ {_short(result.expected, 46)}"
     symbol = "≥" if result.comparison == "at_least" else "≤"
     return f"{symbol} {result.expected}"
 
@@ -36,6 +41,31 @@ def _table(rows: list[list[str]], headers: list[str]) -> list[str]:
     out = [line, "  ".join("-" * w for w in widths)]
     out += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
     return [line.rstrip() for line in out]
+
+
+def _async_line(name: str, stats: dict[str, Any]) -> str:
+    """One function's asynchronous events (sim/services/lambda_/asynchronous.py)."""
+    parts = [f"{stats['events']} events", f"{stats['succeeded']} succeeded"]
+    if stats["retries"]:
+        parts.append(f"{stats['retries']} retries")
+    if stats["throttled"]:
+        parts.append(f"{stats['throttled']} throttled")
+    for condition, count in stats["failed"].items():
+        parts.append(f"{count} {condition}")
+    for target, count in stats["to_destination"].items():
+        parts.append(f"{count} to {target}")
+    if stats["to_dead_letter"]:
+        parts.append(f"{stats['to_dead_letter']} to the dead-letter queue")
+    for reason, count in stats["dropped"].items():
+        parts.append(f"{count} dropped ({reason})")
+    if stats["destination_failures"]:
+        parts.append(
+            f"{stats['destination_failures']} destination deliveries failed "
+            f"(last: {stats['last_destination_error']})"
+        )
+    if stats["queued"]:
+        parts.append(f"{stats['queued']} still queued")
+    return f"  {name}: " + ", ".join(parts)
 
 
 def render(result: SimulationResult, color: bool | None = None) -> str:
@@ -83,6 +113,8 @@ def render(result: SimulationResult, color: bool | None = None) -> str:
     for where, reason, n in result.ledger.drop_reasons():
         if where.startswith("producer"):
             lines.append(f"  {where}: {n} refused ({reason})")
+    for producer, n in sorted(result.ledger.pending.items()):
+        lines.append(f"  producer {producer}: {n} waiting for a retry when the run ended")
     for where, n in result.ledger.gaps():
         lines.append(paint(f"  LOST: {n} record(s) unaccounted for at {where}", _RED))
     if result.flink:
@@ -101,6 +133,16 @@ def render(result: SimulationResult, color: bool | None = None) -> str:
                 f"  {name}: {stats['records_read']} records read"
                 + (f" ({unread} after the job stopped, unread)" if unread else "")
                 + (f", {late} behind the watermark" if late is not None else "")
+                + (
+                    f" ({stats['records_unreadable']} not JSON objects)"
+                    if stats.get("records_unreadable")
+                    else ""
+                )
+                + (
+                    f" ({stats['records_without_event_time']} without an event time)"
+                    if stats.get("records_without_event_time")
+                    else ""
+                )
                 + f", {stats['rows_emitted']} rows emitted"
                 + (f", {held} rows held in windows still open at the end" if held else "")
             )
@@ -117,6 +159,34 @@ def render(result: SimulationResult, color: bool | None = None) -> str:
                     f", {stats['failed_attempts']} failed S3 writes (last: {stats['last_error']})"
                 )
             lines.append(paint(line, _RED) if stats["failed_attempts"] else line)
+    if result.asynchronous:
+        lines.append("")
+        lines.append("Asynchronous invocations")
+        for name, stats in sorted(result.asynchronous.items()):
+            lines.append(
+                paint(_async_line(name, stats), _RED)
+                if stats["dropped"]
+                else _async_line(name, stats)
+            )
+    faults = getattr(result, "faults", None)
+    if faults:
+        # Each fault with its reach and what it did (sim/faults/effects.py words the summary).
+        lines.append("")
+        lines.append("Faults")
+        lines += [f"  {fault['summary']}" for fault in faults]
+    databases = getattr(result, "databases", None)
+    if databases:
+        # Each database's scheduled events (sim/database/events.py): fires on the clock.
+        lines.append("")
+        lines.append("Database events")
+        for database, events in sorted(databases.items()):
+            for event, stats in sorted(events.items()):
+                line = (
+                    f"  {database}.{event}: {stats['fires']} fires"
+                    + (f" ({stats['first_fire']} … {stats['last_fire']})" if stats["fires"] else "")
+                    + f", {stats['rows']} rows written, {stats['failures']} failed"
+                )
+                lines.append(paint(line, _RED) if stats["failures"] else line)
     if result.functions:
         lines.append("")
         lines.append("Functions")

@@ -10,9 +10,12 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import random
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,7 +34,10 @@ from sim.provision import Provisioner
 from sim.scenario import Scenario, load_scenario
 from sim.services.esm.kinesis import KinesisEventSourceMapping, KinesisMappingConfig
 from sim.services.esm.kinesis_remote import RemoteKinesisStore
+from sim.services.firehose.scheduling import ClockScheduler
 from sim.services.lambda_ import LambdaRuntime
+from sim.services.lambda_.asynchronous import AsyncInvoker
+from sim.services.lambda_.destinations import Destinations
 
 # PutLogEvents: at most 10,000 events per call.
 # https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html
@@ -56,8 +62,13 @@ class SimulationResult:
     functions: dict[str, dict[str, int]] = field(default_factory=dict)
     flink: dict[str, dict[str, Any]] = field(default_factory=dict)
     delivery_streams: dict[str, dict[str, Any]] = field(default_factory=dict)
+    asynchronous: dict[str, dict[str, Any]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     export_dir: str | None = None
+    # Each fault of the scenario with its reach and effects (sim.faults.FaultEffects.finish).
+    faults: list[dict[str, Any]] = field(default_factory=list)
+    # Per database, per scheduled event: fires, rows, failures, first and last fire, errors.
+    databases: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -91,8 +102,11 @@ class SimulationResult:
             "functions": self.functions,
             "flink": self.flink,
             "delivery_streams": self.delivery_streams,
+            "asynchronous": self.asynchronous,
             "errors": self.errors,
             "export_dir": self.export_dir,
+            "faults": self.faults,
+            "databases": self.databases,
         }
 
 
@@ -112,8 +126,11 @@ class Simulation:
         backend: Backend | None = None,
         progress: bool = False,
         progress_out: TextIO | None = None,
+        database_urls: dict[str, str] | None = None,
     ):
         self.scenario = scenario
+        # Databases: a URL per database name that overrides the scenario's (`sim run --db`).
+        self.database_urls = dict(database_urls or {})
         self.path = Path(path) if path else None
         self.seed = scenario.seed if seed is None else seed
         self.speed = speed if speed is not None else scenario.clock.speed
@@ -131,6 +148,8 @@ class Simulation:
         self.clock: Clock = RealtimeClock(start, self.speed) if self.speed else Clock(start)
         self.ledger = Ledger()
         self.runtime: LambdaRuntime | None = None
+        self.async_invoker: AsyncInvoker | None = None
+        self.schedule_drivers: list[Any] = []
         self.enforcer: Any = None  # sim.services.iam.enforcement.Enforcer while functions run
         self.mappings: list[KinesisEventSourceMapping] = []
         self.drivers: list[ProducerDriver] = []
@@ -141,6 +160,11 @@ class Simulation:
         self._roles: dict[str, str] = {}
         self._ran = False
         self._after_run: TickingTime | None = None
+        # The scenario's databases (sim.database.Database) by name, their events' runs, and
+        # the directory embedded SQLite files live in (removed by close()).
+        self.databases: dict[str, Any] = {}
+        self._database_runs: dict[str, Any] = {}
+        self._workdir: str | None = None
 
     @classmethod
     def from_file(cls, path: str | Path, **kwargs: Any) -> Simulation:
@@ -171,6 +195,12 @@ class Simulation:
                 act_as_roles(None)
             self.enforcer.deactivate()
             self.enforcer = None
+        for database in self.databases.values():
+            database.close()
+        self.databases.clear()
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
         if self._own_backend:
             self.backend.stop()
 
@@ -187,11 +217,15 @@ class Simulation:
             binding.__enter__()
         try:
             self._stage_flink_jobs()
+            self._open_databases()
             self._provision()
             self._schedule_faults()  # first: a fault from 0 s applies to the first record
             if self.flink is not None:
                 self.flink.start()  # live jobs start before the producers
             self._schedule_producers()
+            self._schedule_triggers()
+            self._schedule_confirmations()
+            self._schedule_database_events()
             end = scenario.clock.start + scenario.clock.duration
             if isinstance(self.clock, RealtimeClock):
                 self.clock.sync()
@@ -206,7 +240,10 @@ class Simulation:
                 mapping.settle()
             if self.flink is not None:
                 self.flink.settle()
+            for driver in self.drivers:
+                self.ledger.record_pending(driver.name, driver.pending)
             self._account_firehose()
+            asynchronous = self._account_async()
             if isinstance(self.backend, EmbeddedBackend):
                 self._publish_logs()
             expectations = self._expect()
@@ -223,7 +260,11 @@ class Simulation:
                 functions=self._function_stats(),
                 flink=self.flink.summary() if self.flink is not None else {},
                 delivery_streams=self._delivery_stats,
-                errors=self.flink.errors() if self.flink is not None else [],
+                asynchronous=asynchronous,
+                errors=(self.flink.errors() if self.flink is not None else [])
+                + [error for runs in self._database_runs.values() for error in runs.errors],
+                databases={name: runs.summary() for name, runs in self._database_runs.items()},
+                faults=self._fault_effects.finish(self.drivers),
             )
             if export is not None:
                 result.export_dir = str(export)
@@ -245,6 +286,7 @@ class Simulation:
 
         backend = self.backend
         check_faults(self.scenario, backend)
+        backend.check_deployable(self.scenario)
         if isinstance(backend, EmbeddedBackend):
             if backend.running:
                 backend.reset(seed=self.seed)
@@ -295,11 +337,29 @@ class Simulation:
         roles = provisioner.create_roles()
         self._provisioner, self._roles = provisioner, roles
         self._enforce_roles()  # before any function starts: their clients get the hooks
+        self._seed_handlers()
+        self.async_invoker = AsyncInvoker(
+            self.runtime,
+            ClockScheduler(self.clock),
+            deliver=Destinations(self.runtime.destination_client),
+            rng=derive_rng(self.seed, "lambda-async"),
+        )
+        self.runtime.use_async_invoker(self.async_invoker)
         for spec in scenario.functions:
-            self.runtime.create_function(provisioner.function_config(spec, roles[spec.name]))
+            config = provisioner.function_config(spec, roles[spec.name])
+            if spec.database is not None:  # its connection settings; the function's env wins
+                environment = self.databases[spec.database].handler_environment()
+                config = dataclasses.replace(config, env={**environment, **config.env})
+            self.runtime.create_function(config)
+            self.async_invoker.configure(spec.name, provisioner.event_invoke_config(spec))
         self.backend.attach_runtime(self.runtime)
         self._esm_rng = derive_rng(self.seed, "event-source-mappings")
         self._create_mappings(0)
+
+    def _seed_handlers(self) -> None:
+        """Handlers that draw from the ``random`` module (the Ticker lab's random walk) draw the
+        same numbers for the same seed."""
+        random.seed(derive_rng(self.seed, "handlers").getrandbits(64))
 
     def _create_mappings(self, stage: int) -> None:
         """The event source mappings on the streams written in pass ``stage``."""
@@ -454,6 +514,31 @@ class Simulation:
             config=config,
         )
 
+    def _open_databases(self) -> None:
+        """Open and initialise the scenario's databases (SQLite files in a directory of the
+        run, or MariaDB servers), before the functions that reach them are created."""
+        from sim.database import Database
+
+        for spec in self.scenario.databases:
+            url = self.database_urls.get(spec.name) or spec.resolved_url()
+            if url is None and self._workdir is None:
+                self._workdir = tempfile.mkdtemp(prefix="streamlab-run-")
+            database = Database.open(url, directory=Path(self._workdir or "."), name=spec.name)
+            self.databases[spec.name] = database
+            database.initialize(spec.init_directory(self.path))
+
+    def _schedule_database_events(self) -> None:
+        """The scripts' CREATE EVENTs: fired on the run's clock (``events: simulated``), with
+        the database's NOW() following it, or created for real (``live``, MariaDB)."""
+        start = self.scenario.clock.start
+        end = start + self.scenario.clock.duration
+        for spec in self.scenario.databases:
+            database = self.databases[spec.name]
+            if spec.events == "simulated":
+                self._database_runs[spec.name] = database.schedule_events(self.clock, start, end)
+            elif spec.events == "live":
+                database.install_events_live()
+
     def _schedule_producers(self) -> None:
         from sim.producer_registry import create_producer
 
@@ -463,29 +548,162 @@ class Simulation:
                 spec.type, derive_rng(self.seed, f"producer:{spec.name}"), spec.params, self.path
             )
             rate = spec.rate or type(producer).default_rate
+            common: dict[str, Any] = {
+                "name": spec.name,
+                "producer": producer,
+                "clock": self.clock,
+                "ledger": self.ledger,
+                "rate": rate,
+                "start": start + spec.start,
+                "stop": None if spec.stop is None else start + spec.stop,
+                "count": spec.count,
+                "batch": spec.batch,
+                "record_ttl": spec.record_ttl,
+                "linger": spec.linger,
+                "rng": derive_rng(self.seed, f"producer-retries:{spec.name}"),
+            }
+            if spec.target.function is not None:
+                self.drivers.append(self._function_driver(spec, common))
+                continue
             client = self.backend.client("kinesis")
             self.drivers.append(
                 ProducerDriver(
-                    name=spec.name,
-                    producer=producer,
-                    clock=self.clock,
                     client_for=lambda client=client: client,
-                    ledger=self.ledger,
                     stream=spec.target.stream,
-                    rate=rate,
-                    start=start + spec.start,
-                    stop=None if spec.stop is None else start + spec.stop,
-                    count=spec.count,
-                    batch=spec.batch,
+                    **common,
                 )
             )
+
+    def _function_driver(self, spec: Any, common: dict[str, Any]) -> Any:
+        """A producer invoking a function: through streamlab's runtime where it runs the
+        functions, else through Lambda's Invoke API (AWS)."""
+        from sim.producer_function import FunctionTargetDriver, api_invoker, runtime_invoker
+
+        if self.runtime is not None:
+            invoke = runtime_invoker(self.runtime, spec.name)
+        else:
+            invoke = api_invoker(self.backend.client("lambda"))
+        return FunctionTargetDriver(
+            client_for=lambda: None,
+            stream="",
+            function=spec.target.function,
+            invoke=invoke,
+            **common,
+        )
+
+    def _schedule_triggers(self) -> None:
+        """Schedule triggers (EventBridge rules, EventBridge Scheduler) on the run's clock: each
+        fire invokes its function asynchronously, as EventBridge does. On the embedded backend
+        the rules are also created in EventBridge, so ``aws events list-rules`` shows them."""
+        from sim.services.schedules.driver import ScheduleDriver
+        from sim.services.schedules.schedule import RuleSchedule, SchedulerSchedule
+
+        scenario = self.scenario
+        if self.runtime is None:
+            return
+        start = scenario.clock.start
+        end = start + scenario.clock.duration
+        for spec in scenario.functions:
+            for trigger in spec.triggers:
+                settings = trigger.schedule or trigger.scheduler
+                if settings is None:
+                    continue
+                target_input = None if settings.input is None else json.dumps(settings.input)
+                if trigger.schedule is not None:
+                    name = settings.rule or f"{spec.name}-schedule"
+                    self._create_rule(name, settings, spec.name, target_input)
+                    if not settings.enabled:
+                        continue
+                    schedule: Any = RuleSchedule(
+                        settings.expression,
+                        name=name,
+                        created_at=start,
+                        region=scenario.region,
+                        account=scenario.account_id,
+                        target_input=target_input,
+                    )
+                else:
+                    name = settings.name or f"{spec.name}-schedule"
+                    window = settings.flexible_window
+                    schedule = SchedulerSchedule(
+                        settings.expression,
+                        name=name,
+                        created_at=start,
+                        region=scenario.region,
+                        account=scenario.account_id,
+                        timezone=settings.timezone,
+                        start_date=None if settings.start is None else start + settings.start,
+                        end_date=None if settings.end is None else start + settings.end,
+                        flexible_time_window=None
+                        if window is None
+                        else {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": window.maximum_minutes},
+                        target_input=target_input,
+                    )
+                source = f"schedule:{name}"
+
+                def fire(_scheduled: float, event: Any, function=spec.name, source=source) -> None:
+                    assert self.runtime is not None
+                    self.runtime.invoke_async(function, event, source=source)
+
+                self.schedule_drivers.append(
+                    ScheduleDriver(
+                        self.clock,
+                        schedule,
+                        fire,
+                        start=start,
+                        end=end,
+                        rng=derive_rng(self.seed, f"schedule:{name}"),
+                    )
+                )
+
+    def _schedule_confirmations(self) -> None:
+        """Email subscriptions with ``confirm_at``: confirmed then, as if the reader followed the
+        link in SNS's confirmation email (streamlab's SNS, on the embedded backend)."""
+        service = getattr(self.backend, "sns", None)
+        if service is None or self._provisioner is None:
+            return
+        start = self.scenario.clock.start
+        for topic in self.scenario.resources.topics:
+            for index, subscription in enumerate(topic.subscriptions):
+                if subscription.confirm_at is None:
+                    continue
+                arn = self._provisioner.subscriptions[(topic.name, index)]
+                self.clock.call_at(start + subscription.confirm_at, service().confirm, arn)
+
+    def _outbox(self) -> list[dict[str, Any]]:
+        outbox = getattr(self.backend, "outbox", None)
+        if outbox is None:
+            raise RuntimeError(
+                f"the {self.backend.name} backend has no email outbox: SNS email delivery is "
+                "simulated on the embedded backend"
+            )
+        return outbox().to_list()
+
+    def _create_rule(
+        self, name: str, settings: Any, function: str, target_input: str | None
+    ) -> None:
+        if not isinstance(self.backend, EmbeddedBackend):
+            return
+        events = self.client("events")
+        events.put_rule(
+            Name=name,
+            ScheduleExpression=settings.expression,
+            State="ENABLED" if settings.enabled else "DISABLED",
+        )
+        assert self.runtime is not None
+        target: dict[str, Any] = {"Id": function, "Arn": self.runtime.get_function(function).arn}
+        if target_input is not None:
+            target["Input"] = target_input
+        events.put_targets(Rule=name, Targets=[target])
 
     def _schedule_faults(self, stage: int = 0) -> None:
         from sim.faults import schedule_faults
 
         if stage == 0:
             self._fault_rng = derive_rng(self.seed, "faults")
-        schedule_faults(
+            self._fault_effects = None
+        # What the faults did (sim.faults.FaultEffects): SimulationResult.faults at the end.
+        self._fault_effects = schedule_faults(
             self.scenario,
             self.clock,
             self.backend,
@@ -493,6 +711,7 @@ class Simulation:
             self._fault_rng,
             stage=stage,
             stages=self.flink.stream_stages if self.flink is not None else None,
+            effects=self._fault_effects,
         )
 
     # -- Firehose (streamlab's, on the embedded backend) ---------------------------------
@@ -532,6 +751,31 @@ class Simulation:
             if row["dropped"]:
                 hop.dropped["S3DeliveryFailed"] += row["dropped"]
 
+    def _account_async(self) -> dict[str, dict[str, Any]]:
+        """Asynchronous events per function (schedules, SNS, destinations, ``Event`` invokes):
+        the report's figures, and the ledger's hop ``async queue F → function F`` (delivered:
+        succeeded; to a destination or dead-letter queue; dropped with the condition; in flight:
+        still queued for a retry when the run ended)."""
+        invoker = self.async_invoker
+        if invoker is None:
+            return {}
+        summary: dict[str, dict[str, Any]] = {}
+        for function, stats in sorted(invoker.stats.items()):
+            queued = invoker.queued(function)
+            summary[function] = dict(stats.to_dict(), queued=queued)
+            hop = self.ledger.hop(f"async queue {function}", f"function {function}")
+            hop.available += stats.events
+            hop.delivered += stats.succeeded
+            hop.retried += stats.retries
+            hop.in_flight += queued
+            dropped = sum(stats.dropped.values())
+            kept = sum(stats.failed.values()) - (dropped - stats.dropped.get("FunctionDeleted", 0))
+            if kept:
+                hop.to_destination["on-failure destination / dead-letter queue"] += kept
+            for reason, count in stats.dropped.items():
+                hop.dropped[reason] += count
+        return summary
+
     # -- after the run --------------------------------------------------------------------
     def _progress_counts(self) -> tuple[int, int]:
         totals = self.ledger
@@ -565,6 +809,8 @@ class Simulation:
             invocations=list(self.runtime.invocations) if self.runtime else [],
             stream_count=self._stream_count,
             scenario_dir=str(self.path.resolve().parent) if self.path else None,
+            outbox=self._outbox,
+            databases=self.databases,
         )
         return [evaluate(spec, context) for spec in self.scenario.expect]
 
@@ -632,6 +878,9 @@ class Simulation:
         store = self.backend.kinesis_store(self.scenario.region)
         if store is not None:
             exporting.export_streams(store, directory)
+        outbox = getattr(self.backend, "outbox", None)
+        if outbox is not None:  # the emails SNS sent: `sim outbox DIR` reads them
+            outbox().write(directory / "outbox")
         exporting._write_jsonl(
             directory / "invocations.jsonl",
             (json.loads(r.to_json(include_timing=False)) for r in result.invocations),

@@ -109,6 +109,16 @@ class AwsBackend(Backend):
             self._trackers[scenario.name] = tracker
         return tracker
 
+    def check_deployable(self, scenario: Any) -> None:
+        from sim.backends.aws_deploy import NotDeployable, undeployable
+
+        missing = undeployable(scenario)
+        if missing:
+            raise NotDeployable(
+                "streamlab does not deploy these to AWS yet; nothing was created:\n"
+                + "\n".join(f"  {line}" for line in missing)
+            )
+
     def deploy_functions(self, scenario: Any, roles: dict[str, str], code_roots: list[str]) -> None:
         from sim.backends.aws_deploy import Deployer
 

@@ -55,6 +55,41 @@ class DeploymentError(RuntimeError):
     """AWS refused a function or mapping in a way retrying does not fix."""
 
 
+class NotDeployable(RuntimeError):
+    """A scenario asking for parts streamlab cannot deploy to AWS (refused before anything
+    is created)."""
+
+
+def undeployable(scenario: Any) -> list[str]:
+    """What the scenario declares that the AWS backend does not deploy (yet), one line each:
+    schedule triggers, asynchronous invocation settings, dead-letter queues, reserved
+    concurrency, functions reaching the run's databases and Lambda subscriptions of topics. Run those scenarios on the embedded backend
+    or LocalStack, where streamlab runs these parts itself."""
+    lines = []
+    for f, function in enumerate(scenario.functions):
+        where = f"functions[{f}] ({function.name})"
+        for t, trigger in enumerate(function.triggers):
+            kind = "schedule" if trigger.schedule is not None else "scheduler"
+            if trigger.schedule is not None or trigger.scheduler is not None:
+                lines.append(f"{where}.triggers[{t}].{kind}: an EventBridge {kind} trigger")
+        if function.asynchronous is not None:
+            lines.append(f"{where}.asynchronous: an event invoke configuration")
+        if function.dead_letter is not None:
+            lines.append(f"{where}.dead_letter: a dead-letter queue")
+        if function.reserved_concurrency is not None:
+            lines.append(f"{where}.reserved_concurrency: reserved concurrency")
+        if function.database is not None:
+            lines.append(f"{where}.database: a connection to a database of the run")
+    for t, topic in enumerate(scenario.resources.topics):
+        for s, subscription in enumerate(topic.subscriptions):
+            if subscription.protocol == "lambda":
+                lines.append(
+                    f"resources.topics[{t}].subscriptions[{s}] ({topic.name}): a Lambda "
+                    "subscription"
+                )
+    return lines
+
+
 def lambda_handler_string(handler: str) -> str:
     """``package.module:function`` → ``package.module.function`` (Lambda's Python form)."""
     module, _, function = handler.partition(":")

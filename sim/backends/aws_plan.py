@@ -55,7 +55,12 @@ def planned_resources(scenario: Any) -> list[Planned]:
             )
         )
     for bucket in resources.buckets:
-        planned.append(Planned("bucket", bucket.name, region, f"S3 bucket {bucket.name}"))
+        what = f"S3 bucket {bucket.name}"
+        if not bucket.block_public_access:
+            what += ", Block Public Access off"
+        if bucket.policy is not None:
+            what += ", with a bucket policy"
+        planned.append(Planned("bucket", bucket.name, region, what))
     for queue in resources.queues:
         planned.append(Planned("queue", queue.name, region, f"SQS queue {queue.name}"))
     for topic in resources.topics:

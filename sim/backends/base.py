@@ -44,6 +44,10 @@ class Backend(ABC):
     def attach_event_source_mappings(self, mappings: list[Any]) -> None:  # noqa: B027
         """The run's event source mappings, for backends whose Lambda API lists them."""
 
+    def check_deployable(self, scenario: Any) -> None:  # noqa: B027 (optional hook)
+        """Refuse, before anything is created, what the backend would run itself but cannot
+        deploy (only where ``runs_functions``)."""
+
     def deploy_functions(self, scenario: Any, roles: dict[str, str], code_roots: list[str]) -> None:
         """Deploy the scenario's functions and their triggers (only where ``runs_functions``)."""
         raise NotImplementedError(f"the {self.name} backend does not run functions itself")

@@ -12,7 +12,7 @@ from typing import Any
 from sim.expect.values import deserialize_item, scan_items, serialize_item, serialize_value
 from sim.ledger import Ledger
 
-COMPARISONS = ("equals", "at_least", "at_most", "between")
+COMPARISONS = ("equals", "at_least", "at_most", "between", "each_between", "not_equals")
 
 
 @dataclass
@@ -27,6 +27,10 @@ class ExpectContext:
     # ``athena`` section, with ``{file:}`` entries read relative to ``scenario_dir``.
     athena_tables: list[Any] | None = None
     scenario_dir: str | None = None
+    # The emails SNS delivered (dicts: to, subject, time, kind, …), for ``emails`` checks.
+    outbox: Callable[[], list[dict[str, Any]]] | None = None
+    # The run's databases by name (sim.database.Database), for ``sql`` checks.
+    databases: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -176,6 +180,50 @@ def check_athena(params: Any, ctx: ExpectContext) -> Any:
     return query_objects(S3Objects(ctx.client("s3")), tables, params.query).values()
 
 
+def check_emails(params: Any, ctx: ExpectContext) -> Any:
+    if ctx.outbox is None:
+        raise RuntimeError("no email outbox to read (SNS email is simulated embedded)")
+    emails = [
+        email
+        for email in ctx.outbox()
+        if (params.to is None or email["to"] == params.to)
+        and (params.kind == "all" or email["kind"] == params.kind)
+        and (params.subject_contains is None or params.subject_contains in email["subject"])
+    ]
+    emails.sort(key=lambda email: email["time"])
+    if params.field == "count":
+        return len(emails)
+    return [email[params.field] for email in emails]
+
+
+def check_sql(params: Any, ctx: ExpectContext) -> Any:
+    database = ctx.databases.get(params.database)
+    if database is None:
+        raise RuntimeError(f"no database {params.database!r} in this run")
+    rows = database.query(params.query)
+    return shape_rows(rows)
+
+
+def shape_rows(rows: list[dict[str, Any]]) -> Any:
+    """One row of one column: that value; one column: the list of its values; else the rows.
+    Decimals read as numbers, date-times as ISO-8601 text (``YYYY-MM-DD HH:MM:SS[.ffffff]``)."""
+    import datetime
+    import decimal
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, decimal.Decimal):
+            return int(value) if value == value.to_integral_value() else float(value)
+        if isinstance(value, datetime.datetime | datetime.date):
+            return value.isoformat(sep=" ") if isinstance(value, datetime.datetime) else str(value)
+        return value
+
+    rows = [{key: plain(value) for key, value in row.items()} for row in rows]
+    if rows and len(rows[0]) == 1:
+        values = [next(iter(row.values())) for row in rows]
+        return values[0] if len(values) == 1 else values
+    return rows
+
+
 CHECKS: dict[str, Callable[[Any, ExpectContext], Any]] = {
     "count": check_count,
     "duplicates": check_duplicates,
@@ -186,6 +234,8 @@ CHECKS: dict[str, Callable[[Any, ExpectContext], Any]] = {
     "objects": check_objects,
     "invocations": check_invocations,
     "athena": check_athena,
+    "emails": check_emails,
+    "sql": check_sql,
 }
 
 
@@ -204,9 +254,22 @@ def _equal(expected: Any, actual: Any) -> bool:
     return expected == actual
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def compare(comparison: str, expected: Any, actual: Any) -> bool:
     if comparison == "equals":
         return _equal(expected, actual)
+    if comparison == "not_equals":
+        return not _equal(expected, actual)
+    if comparison == "each_between":
+        low, high = expected
+        return (
+            isinstance(actual, list)
+            and bool(actual)
+            and all(_number(v) and low <= v <= high for v in actual)
+        )
     if not isinstance(actual, int | float) or isinstance(actual, bool):
         return False
     if comparison == "at_least":
@@ -220,14 +283,15 @@ def compare(comparison: str, expected: Any, actual: Any) -> bool:
 def describe(kind: str, params: Any) -> str:
     if isinstance(params, str):
         return f"{kind} {params}"
-    if kind == "athena":
+    if kind in ("athena", "sql"):
         query = " ".join(params.query.split())
-        return f"athena {query[:57]}…" if len(query) > 60 else f"athena {query}"
+        return f"{kind} {query[:57]}…" if len(query) > 60 else f"{kind} {query}"
     target = (
         getattr(params, "table", None)
         or getattr(params, "stream", None)
         or getattr(params, "function", None)
         or getattr(params, "bucket", None)
+        or getattr(params, "to", None)
     )
     return f"{kind} {target}" if target else kind
 
@@ -238,7 +302,7 @@ def evaluate(spec: Any, ctx: ExpectContext) -> ExpectationResult:
         c
         for c in COMPARISONS
         if getattr(spec, c, None) is not None
-        or (c == "equals" and "equals" in getattr(spec, "model_fields_set", ()))
+        or (c in ("equals", "not_equals") and c in getattr(spec, "model_fields_set", ()))
     )
     params = getattr(spec, kind)
     expected = getattr(spec, comparison)

@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.flink.jars import DEFAULT_DEST, ConnectorJarMissing, connector_jar
-from sim.flink.tables import Schema, sink_ddl, source_ddl
+from sim.flink.tables import Schema, TableBindingError, sink_ddl, source_ddl
 
 __all__ = [
     "ConnectorConfigError",
@@ -251,24 +251,38 @@ def table_ddl(
     source_opts: Mapping[str, str],
     sink_opts: Mapping[str, str],
 ) -> tuple[str, str]:
-    """``(source DDL, sink DDL)`` for a job module: its columns, its watermark, these options.
+    """``(source DDL, sink DDL)`` for a job module: its columns (nested objects as ``ROW``), its
+    event time (computed from ``EVENT_TIME_FROM`` if the job says so), its watermark, these
+    options and the job's own ``SOURCE_OPTIONS`` (``json.ignore-parse-errors``, say).
 
     The same :func:`sim.flink.tables.source_ddl`/:func:`~sim.flink.tables.sink_ddl` the
-    simulation uses, so the job sees identical tables.
+    simulation uses, so the job sees identical tables. ConnectorConfigError for a job whose
+    tables cannot be declared.
     """
     schema: Schema | None = getattr(job, "SOURCE_SCHEMA", None)
     sink_schema: Schema | None = getattr(job, "SINK_SCHEMA", None)
     event_time = getattr(job, "EVENT_TIME_FIELD", None)
+    name = getattr(job, "__name__", repr(job))
     if not schema or not sink_schema or not event_time:
-        name = getattr(job, "__name__", repr(job))
         raise ConnectorConfigError(
             f"{name} lacks SOURCE_SCHEMA, SINK_SCHEMA or EVENT_TIME_FIELD (flink_jobs/__init__.py)"
         )
     delay = getattr(job, "WATERMARK_DELAY", 5.0)
-    return (
-        source_ddl(source_table, schema, event_time, delay, source_opts),
-        sink_ddl(sink_table, sink_schema, sink_opts),
-    )
+    options = {**source_opts, **(getattr(job, "SOURCE_OPTIONS", None) or {})}
+    try:
+        return (
+            source_ddl(
+                source_table,
+                schema,
+                event_time,
+                delay,
+                options,
+                event_time_from=getattr(job, "EVENT_TIME_FROM", None),
+            ),
+            sink_ddl(sink_table, sink_schema, sink_opts),
+        )
+    except TableBindingError as error:
+        raise ConnectorConfigError(f"{name}: {error}") from None
 
 
 def jar_path(

@@ -122,8 +122,8 @@ from sim.flink.errors import (
     flink_root_cause,
     planner_thread_error,
 )
-from sim.flink.runner import FlinkRunner, JobSpec
-from sim.flink.tables import columns, sink_ddl, source_ddl
+from sim.flink.runner import FlinkRunner, JobSpec, json_object
+from sim.flink.tables import sink_ddl, source_ddl
 
 log = logging.getLogger(__name__)
 
@@ -217,11 +217,9 @@ def _aws_message(error: ClientError) -> str:
 
 
 def _is_row(line: bytes) -> bool:
-    """Whether Flink's JSON format makes a row of ``line`` (a JSON object)."""
-    try:
-        return isinstance(json.loads(line), dict)
-    except ValueError:
-        return False  # Flink fails the job on it, or skips it with json.ignore-parse-errors
+    """Whether Flink's JSON format makes a row of ``line`` (a JSON object; otherwise Flink fails
+    the job on it, or skips it with json.ignore-parse-errors)."""
+    return json_object(line) is not None
 
 
 class _SourceProgress:
@@ -407,12 +405,11 @@ class LiveFlinkJob:
         if self._started:
             return self
         self._started = True
-        spec = self.spec
-        if spec.event_time_field not in [c for c, _ in columns(spec.source_schema)]:
+        try:
+            self.spec.check()  # a schema or event time the bridge cannot declare
+        except FlinkJobError:
             self._stopped = True
-            raise FlinkJobError(
-                spec.name, f"the event-time field {spec.event_time_field!r} is not a source column"
-            )
+            raise
         n = next(_counter)
         self._dir = tempfile.mkdtemp(prefix=f"streamlab-live-{n}-", dir=self._work_dir)
         self._source_dir = os.path.join(self._dir, "source")
@@ -461,6 +458,8 @@ class LiveFlinkJob:
         from pyflink.datastream import StreamExecutionEnvironment
         from pyflink.table import EnvironmentSettings, StreamTableEnvironment
 
+        from sim.flink.jvm import gateway
+
         spec = self.spec
         source_table, sink_table = f"streamlab_live_source_{n}", f"streamlab_live_sink_{n}"
         commit = f"{round(self.commit_interval * 1000)} ms"
@@ -476,6 +475,7 @@ class LiveFlinkJob:
                 "source.monitor-interval": f"{round(self.monitor_interval * 1000)} ms",
                 **spec.source_options,
             },
+            event_time_from=spec.event_time_from,
         )
         sink = sink_ddl(
             sink_table,
@@ -490,6 +490,7 @@ class LiveFlinkJob:
             },
         )
         try:
+            gateway()  # the JVM, with options for short jobs (sim/flink/jvm.py)
             env = StreamExecutionEnvironment.get_execution_environment()
             env.set_parallelism(1)
             t_env = StreamTableEnvironment.create(

@@ -42,7 +42,15 @@ from sim.flink.errors import (
     flink_root_cause,
     planner_thread_error,
 )
-from sim.flink.tables import Schema, columns, sink_ddl, source_ddl
+from sim.flink.tables import (
+    Schema,
+    TableBindingError,
+    check_event_time,
+    columns,
+    iso8601_ms,
+    sink_ddl,
+    source_ddl,
+)
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TIME_FORMATS = ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S")
@@ -69,6 +77,23 @@ class JobSpec:
     emit_time_field: str
     watermark_delay: float = 5.0
     source_options: dict[str, str] = field(default_factory=dict)
+    # The ISO 8601 string (a field path, "date.utc") the event-time column is computed from;
+    # None: the event-time field is a TIMESTAMP(3) source column (sim/flink/tables.py).
+    event_time_from: str | None = None
+
+    def check(self) -> None:
+        """FlinkJobError, in the job's name, if the runner cannot declare its tables."""
+        try:
+            check_event_time(self.source_schema, self.event_time_field, self.event_time_from)
+            columns(self.sink_schema)
+        except TableBindingError as error:
+            raise FlinkJobError(self.name, str(error)) from None
+
+    def event_time_ms(self, line: str | bytes | dict[str, Any] | None) -> int | None:
+        """The event time Flink reads from one JSON line (or the object :func:`json_object`
+        made of it), epoch milliseconds; None when Flink makes no row of it or it has no event
+        time (see sim/flink/staging.py)."""
+        return event_time_ms(line, self.event_time_field, event_time_from=self.event_time_from)
 
     @classmethod
     def from_module(cls, job: ModuleType | Any, **overrides: Any) -> JobSpec:
@@ -94,10 +119,12 @@ class JobSpec:
             emit_time_field=pick("emit_time_field", "EMIT_TIME_FIELD"),
             watermark_delay=pick("watermark_delay", "WATERMARK_DELAY", 5.0),
             source_options=dict(pick("source_options", "SOURCE_OPTIONS", {}) or {}),
+            event_time_from=pick("event_time_from", "EVENT_TIME_FROM"),
         )
         for key in ("source_schema", "sink_schema", "event_time_field", "emit_time_field"):
             if not getattr(spec, key):
                 raise FlinkJobError(name, f"no {key} (set {key.upper()} in the job or pass it)")
+        spec.check()
         return spec
 
 
@@ -145,6 +172,53 @@ def parse_time(value: Any) -> datetime:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")  # Jackson, behind Flink's JSON format, agrees
+
+
+def json_object(line: str | bytes) -> dict[str, Any] | None:
+    """The JSON object Flink's JSON format makes a row of, or None: a line that is not JSON
+    (NaN and Infinity included, which Jackson refuses), or JSON but not an object. Flink fails
+    the job on such a line, or skips it with ``json.ignore-parse-errors``."""
+    try:
+        record = json.loads(line, parse_constant=_not_json)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def event_time_ms(
+    line: str | bytes | dict[str, Any] | None,
+    field_name: str,
+    *,
+    event_time_from: str | None = None,
+) -> int | None:
+    """The event time Flink reads from a JSON line (or its :func:`json_object`), in epoch
+    milliseconds.
+
+    None when Flink's JSON format makes no row of the line (not a JSON object; such a line
+    fails the job, or is skipped with ``json.ignore-parse-errors``), or when a ``TIMESTAMP(3)``
+    event-time column has no value it could read. An event time computed from an ISO 8601
+    string (``event_time_from``, a field path) is :func:`sim.flink.tables.iso8601_ms` of it:
+    epoch 0 when the string is missing or malformed, as the computed column makes it.
+    """
+    record = line if line is None or isinstance(line, dict) else json_object(line)
+    if record is None:
+        return None
+    if event_time_from is not None:
+        value: Any = record
+        for step in event_time_from.split("."):
+            value = value.get(step) if isinstance(value, dict) else None
+        return iso8601_ms(value)
+    try:
+        value = record.get(field_name)
+        if value is None:
+            return None
+        return round(parse_time(value).timestamp() * 1000)
+    except (ValueError, AttributeError, TypeError, OverflowError):
+        return None
+
+
 class FlinkRunner:
     """Runs PyFlink jobs over bounded record sets in event time, on one reused environment.
 
@@ -182,6 +256,9 @@ class FlinkRunner:
             from pyflink.datastream import StreamExecutionEnvironment
             from pyflink.table import EnvironmentSettings, StreamTableEnvironment
 
+            from sim.flink.jvm import gateway
+
+            gateway()  # the JVM, with options for short jobs (sim/flink/jvm.py)
             env = StreamExecutionEnvironment.get_execution_environment()
             env.set_parallelism(self.parallelism)
             t_env = StreamTableEnvironment.create(
@@ -263,29 +340,28 @@ class FlinkRunner:
         os.makedirs(sink_dir)
         source_table, sink_table = f"streamlab_source_{n}", f"streamlab_sink_{n}"
 
+        spec.check()
         source_columns = columns(spec.source_schema)
-        names = [c for c, _ in source_columns]
-        if spec.event_time_field not in names:
-            raise FlinkJobError(
-                spec.name, f"the event-time field {spec.event_time_field!r} is not a source column"
-            )
-        et = spec.event_time_field
+        # A TIMESTAMP(3) event-time column is written in the form Flink's JSON format reads; one
+        # computed from an ISO 8601 string (event_time_from) is left as the record has it.
+        et = spec.event_time_field if spec.event_time_from is None else None
         with open(os.path.join(src_dir, "records.json"), "w", encoding="utf-8") as out:
             for record in records:
                 if isinstance(record, str):  # a raw JSON line (a Kinesis record's data)
                     out.write(record.replace("\n", " ") + "\n")
                     continue
                 row = dict(record)
-                if row.get(et) is not None:
+                if et is not None and row.get(et) is not None:
                     row[et] = sql_timestamp(row[et])
                 out.write(json.dumps(row, separators=(",", ":"), default=str) + "\n")
 
         source = source_ddl(
             source_table,
             source_columns,
-            et,
+            spec.event_time_field,
             spec.watermark_delay,
             {"connector": "filesystem", "path": src_dir, "format": "json", **spec.source_options},
+            event_time_from=spec.event_time_from,
         )
         sink = sink_ddl(
             sink_table,

@@ -33,7 +33,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.flink.runner import JobSpec, OutputRow, parse_time
+from sim.flink.runner import JobSpec, OutputRow, json_object
+from sim.flink.tables import INVALID_EVENT_TIME_MS
 
 # The Kinesis sink puts at most 500 records per PutRecords call, DynamoDB's 25 items per
 # BatchWriteItem; entries that fail are put again after a short back-off, as the
@@ -72,18 +73,6 @@ def read_stream(store: Any, name: str) -> list[SourceRecord]:
             keyed.extend((r.arrival, shard_no, len(keyed), r.data) for r in batch)
     keyed.sort()
     return [SourceRecord(arrival, data) for arrival, _, _, data in keyed]
-
-
-def event_time_ms(line: str, field_name: str) -> int | None:
-    """The event time of a JSON record in epoch milliseconds, or None when it has none that
-    Flink could read (Flink then fails the job, or ignores the record, as it is configured)."""
-    try:
-        value = json.loads(line).get(field_name)
-        if value is None:
-            return None
-        return round(parse_time(value).timestamp() * _MS)
-    except (ValueError, AttributeError, TypeError, OverflowError):
-        return None
 
 
 @dataclass
@@ -132,9 +121,14 @@ class Replay:
     emitted: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
     held: int = 0  # rows of windows still open when the run (or the job) ended
     error: str | None = None
+    unreadable: int = 0  # records Flink's JSON format makes no row of (not a JSON object)
+    without_event_time: int = 0  # rows whose computed event time is invalid (epoch 0)
 
     def summary(self) -> dict[str, Any]:
-        return {
+        """The report's figures. ``records_unreadable`` and ``records_without_event_time``
+        appear only when there are such records (a job with ``json.ignore-parse-errors`` skips
+        the first; the second are among the late records once a valid one has been read)."""
+        out: dict[str, Any] = {
             "records_read": self.read,
             "records_unread": self.unread,
             "late_records": self.late,
@@ -142,6 +136,11 @@ class Replay:
             "rows_held": self.held,
             "error": self.error,
         }
+        if self.unreadable:
+            out["records_unreadable"] = self.unreadable
+        if self.without_event_time:
+            out["records_without_event_time"] = self.without_event_time
+        return out
 
 
 def plan_emissions(
@@ -155,12 +154,13 @@ def plan_emissions(
 ) -> None:
     """Fill ``replay`` with each row's emission time (see the module's docstring)."""
     delay_ms = round(float(spec.watermark_delay) * _MS)
-    marks = Watermarks(
-        [r.arrival for r in records],
-        [event_time_ms(r.line(), spec.event_time_field) for r in records],
-        delay_ms,
-    )
+    objects = [json_object(r.data) for r in records]  # each line parsed once
+    event_ms = [spec.event_time_ms(o) for o in objects]
+    marks = Watermarks([r.arrival for r in records], event_ms, delay_ms)
     replay.late = marks.late()
+    replay.unreadable = objects.count(None)
+    if spec.event_time_from is not None:
+        replay.without_event_time = event_ms.count(INVALID_EVENT_TIME_MS)
     for row in rows:
         when = marks.fire_time(round(row.time.timestamp() * _MS))
         if stop_at is not None and (when is None or when > stop_at):

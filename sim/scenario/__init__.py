@@ -43,9 +43,16 @@ def parse_scenario(text: str, file: str = "<string>") -> Scenario:
     errors = [*loaded.problems, *errors]
     if scenario is not None:
         errors += cross_check(scenario, loaded.lines, file)
-        from sim.scenario.policy import load_policy_files
+        from sim.scenario.policy import check_public_bucket_policies, load_policy_files
 
-        errors += load_policy_files(scenario, loaded.lines, file)
+        policy_errors = load_policy_files(scenario, loaded.lines, file)
+        errors += policy_errors
+        if not policy_errors:
+            errors += check_public_bucket_policies(scenario, loaded.lines, file)
+        if scenario.databases:
+            from sim.scenario.databases import check_database_scripts
+
+            errors += check_database_scripts(scenario.databases, loaded.lines, file)
         if scenario.athena is not None:
             from sim.scenario.athena import check_athena_files
 

@@ -55,7 +55,7 @@ resources:
     - name: alerts
       subscriptions:
         - {protocol: sqs, endpoint: alerts-dlq}
-        - {protocol: email, endpoint: ops@example.com, confirmed: true}
+        - {protocol: email, endpoint: ops@example.com, auto_confirm: true}
 
 producers:
   - name: stations

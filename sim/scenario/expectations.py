@@ -146,7 +146,34 @@ class AthenaCheck(Spec):
     _tables: list[Any] = PrivateAttr(default_factory=list)
 
 
-LedgerName = Literal["produced", "accepted", "delivered", "retried", "dropped", "lost", "in_flight"]
+class SqlCheck(Spec):
+    """A SQL query on one of the scenario's databases (SQLite or MariaDB). One row of one
+    column gives that value; one column, the list of its values; otherwise the list of rows.
+    Date-times read as `YYYY-MM-DD HH:MM:SS[.ffffff]`."""
+
+    database: str = ref("databases", "The database (declared in databases).")
+    query: str = Field(min_length=1, description="One SELECT in the database's dialect.")
+
+
+class EmailsCheck(Spec):
+    """The emails SNS delivered to the outbox (see `sim outbox`): how many, when, or about what."""
+
+    to: str | None = Field(None, description="Only emails to this address.")
+    kind: Literal["notification", "confirmation", "all"] = Field(
+        "notification",
+        description="Notifications (published messages) or subscription confirmations.",
+    )
+    subject_contains: str | None = Field(None, description="Only emails whose subject has this.")
+    field: Literal["count", "time", "subject"] = Field(
+        "count",
+        description="The result: the number of emails, or the list of their times "
+        "(`YYYY-MM-DDTHH:MM:SS.mmmZ`, oldest first) or subjects.",
+    )
+
+
+LedgerName = Literal[
+    "produced", "accepted", "delivered", "retried", "dropped", "lost", "in_flight", "pending"
+]
 
 
 def _pair(value: Any) -> Any:
@@ -173,12 +200,18 @@ class Expectation(Spec):
     objects: ObjectsCheck | None = one_of("check", "Number of objects in an S3 bucket.")
     invocations: InvocationsCheck | None = one_of("check", "Number of invocations.")
     athena: AthenaCheck | None = one_of("check", "Result of an Athena SQL query over S3 objects.")
+    emails: EmailsCheck | None = one_of("check", "Emails SNS delivered (the outbox).")
+    sql: SqlCheck | None = one_of("check", "Result of a SQL query on a database.")
     equals: Any = one_of("comparison", "The result equals this value.", nullable=True)
     at_least: float | None = one_of("comparison", "The result is at least this number.")
     at_most: float | None = one_of("comparison", "The result is at most this number.")
     between: Annotated[tuple[float, float], BeforeValidator(_pair)] | None = one_of(
         "comparison", "The result is within `[low, high]`, both included."
     )
+    each_between: Annotated[tuple[float, float], BeforeValidator(_pair)] | None = one_of(
+        "comparison", "The result is a non-empty list of numbers, each within `[low, high]`."
+    )
+    not_equals: Any = one_of("comparison", "The result differs from this value.", nullable=True)
 
     @property
     def check_kind(self) -> str:

@@ -8,20 +8,25 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, JsonValue, field_validator, model_validator
 
 from sim.scenario import limits
 from sim.scenario.base import Spec
 from sim.scenario.policy import check_policy
+from sim.scenario.schedules import check_rule_expression, check_scheduler_expression
 from sim.scenario.types import (
     Duration,
     FunctionName,
     Handler,
+    Offset,
     PolicyName,
+    QueueName,
     Range,
     RoleName,
+    RuleName,
     StreamName,
     Time,
+    TopicName,
     fail,
     one_of,
     ref,
@@ -110,10 +115,70 @@ class KinesisTrigger(Spec):
         return self
 
 
+class ScheduleTrigger(Spec):
+    """An EventBridge (CloudWatch Events) rule on a schedule targeting the function, as the
+    Lambda console's "EventBridge (CloudWatch Events)" trigger creates: the function is invoked
+    asynchronously with AWS's "Scheduled Event" (or `input`)."""
+
+    expression: str = Field(
+        description="`rate(1 minute)`, `rate(5 minutes)`, … or `cron(Minutes Hours "
+        "Day-of-month Month Day-of-week Year)` in UTC (AWS's six fields)."
+    )
+    rule: RuleName | None = Field(None, description="Rule name; null: `<function>-schedule`.")
+    input: JsonValue | None = Field(
+        None, description="Constant JSON given to the function instead of the Scheduled Event."
+    )
+    enabled: bool = Field(True, description="Whether the rule starts ENABLED.")
+
+    @field_validator("expression")
+    @classmethod
+    def _expression(cls, value: str) -> str:
+        return check_rule_expression(value)
+
+
+class FlexibleWindow(Spec):
+    """EventBridge Scheduler's `FlexibleTimeWindow` in FLEXIBLE mode."""
+
+    maximum_minutes: Annotated[
+        int, Range(1, limits.FLEXIBLE_WINDOW_MINUTES_MAX, noun="an integer", unit="minutes")
+    ] = Field(description="`MaximumWindowInMinutes`: the invocation comes within this window.")
+
+
+class SchedulerTrigger(Spec):
+    """An EventBridge Scheduler schedule targeting the function (invoked asynchronously)."""
+
+    expression: str = Field(
+        description="`at(yyyy-mm-ddThh:mm:ss)`, `rate(…)` or `cron(…)` (six fields), in `timezone`."
+    )
+    name: RuleName | None = Field(None, description="Schedule name; null: `<function>-schedule`.")
+    timezone: str = Field("UTC", description="`ScheduleExpressionTimezone` (IANA name).")
+    flexible_window: FlexibleWindow | None = Field(
+        None, description="`FlexibleTimeWindow` FLEXIBLE; null: OFF (exact times)."
+    )
+    start: Offset | None = Field(None, description="`StartDate`, after the clock's start.")
+    end: Offset | None = Field(None, description="`EndDate`, after the clock's start.")
+    input: JsonValue | None = Field(
+        None, description="The target's `Input` (JSON) given to the function."
+    )
+
+    @model_validator(mode="after")
+    def _expression(self) -> SchedulerTrigger:
+        check_scheduler_expression(self.expression, self.timezone)
+        if self.start is not None and self.end is not None and self.end <= self.start:
+            fail(f"an end later than start ({self.start:g} s)", self.end, key="end")
+        return self
+
+
 class Trigger(Spec):
     """What invokes a function: exactly one trigger kind."""
 
     kinesis: KinesisTrigger | None = one_of("trigger kind", "Kinesis event source mapping.")
+    schedule: ScheduleTrigger | None = one_of(
+        "trigger kind", "EventBridge rule on a schedule (invokes asynchronously)."
+    )
+    scheduler: SchedulerTrigger | None = one_of(
+        "trigger kind", "EventBridge Scheduler schedule (invokes asynchronously)."
+    )
 
     @property
     def kind(self) -> str:
@@ -124,6 +189,74 @@ class Trigger(Spec):
     def spec(self) -> Spec:
         """The settings of the trigger kind given."""
         return getattr(self, self.kind)
+
+
+class Destination(Spec):
+    """Where an asynchronous invocation record (or a dead-letter event) goes: exactly one."""
+
+    function: FunctionName | None = one_of(
+        "destination", "A function of this scenario (invoked asynchronously).", ref="functions"
+    )
+    queue: QueueName | None = one_of(
+        "destination", "A standard queue of this scenario.", ref="queues"
+    )
+    topic: TopicName | None = one_of(
+        "destination", "A standard topic of this scenario.", ref="topics"
+    )
+    event_bus: str | None = one_of(
+        "destination",
+        "An EventBridge event bus name (`default`): detail-type `Lambda "
+        "Function Invocation Result - Success|Failure`, source `lambda`.",
+    )
+
+    @property
+    def kind(self) -> str:
+        return self.chosen("destination")
+
+    @property
+    def name(self) -> str:
+        return getattr(self, self.kind)
+
+
+class DeadLetter(Spec):
+    """A dead-letter queue (`DeadLetterConfig`): a standard queue or topic."""
+
+    queue: QueueName | None = one_of("dead-letter target", "A standard queue.", ref="queues")
+    topic: TopicName | None = one_of("dead-letter target", "A standard topic.", ref="topics")
+
+    @property
+    def kind(self) -> str:
+        return self.chosen("dead-letter target")
+
+    @property
+    def name(self) -> str:
+        return getattr(self, self.kind)
+
+
+class AsyncSpec(Spec):
+    """Asynchronous invocation settings (`PutFunctionEventInvokeConfig`)."""
+
+    maximum_retry_attempts: Annotated[
+        int, Range(0, limits.ASYNC_RETRY_ATTEMPTS_MAX, noun="an integer")
+    ] = Field(
+        limits.ASYNC_RETRY_ATTEMPTS_DEFAULT,
+        description="Retries after a function error or timeout (1 minute, then 2 minutes later).",
+    )
+    maximum_event_age: Annotated[
+        int,
+        Range(
+            limits.ASYNC_EVENT_AGE_MIN,
+            limits.ASYNC_EVENT_AGE_MAX,
+            noun="an integer",
+            unit="seconds",
+        ),
+    ] = Field(limits.ASYNC_EVENT_AGE_MAX, description="Oldest event still tried, in seconds.")
+    on_success: Destination | None = Field(
+        None, description="Where success records go (`DestinationConfig.OnSuccess`)."
+    )
+    on_failure: Destination | None = Field(
+        None, description="Where failure records go (`DestinationConfig.OnFailure`)."
+    )
 
 
 class FunctionSpec(Spec):
@@ -143,3 +276,34 @@ class FunctionSpec(Spec):
         None, description="Execution role; null lets the runner create a default role."
     )
     triggers: list[Trigger] = Field(default_factory=list, description="What invokes the function.")
+    asynchronous: AsyncSpec | None = Field(
+        None,
+        description="Asynchronous invocation: retries, event age, destinations (see "
+        "docs/async.md); null: AWS's defaults (2 retries, 6 hours, no destinations).",
+    )
+    dead_letter: DeadLetter | None = Field(
+        None, description="Dead-letter queue for failed asynchronous events."
+    )
+    reserved_concurrency: Annotated[int, Range(lo=0, noun="an integer")] | None = Field(
+        None, description="`ReservedConcurrentExecutions`; 0 throttles every invocation."
+    )
+    database: str | None = ref(
+        "databases",
+        "A database (declared in databases) the function reaches: its connection settings "
+        "(`DB_URL`; for MariaDB also `DB_USERNAME`, `DB_PASSWORD`, `DB_HOSTNAME`, `DB_PORT`, "
+        "`DB_NAME`) join the function's environment; `env` wins over them.",
+        None,
+    )
+
+    @model_validator(mode="after")
+    def _not_its_own_destination(self) -> FunctionSpec:
+        spec = self.asynchronous
+        for key in ("on_success", "on_failure"):
+            destination = getattr(spec, key) if spec else None
+            if destination is not None and destination.function == self.name:
+                fail(
+                    "another function (a function cannot be its own destination)",
+                    destination.function,
+                    key=("asynchronous", key, "function"),
+                )
+        return self

@@ -17,6 +17,10 @@ RETENTION_HOURS_MIN = 24
 RETENTION_HOURS_MAX = 8760
 # PutRecords takes at most 500 records per request. API_PutRecords.html
 PUT_RECORDS_MAX = 500
+# A producer retries a refused record until this long after it produced it: the Kinesis Producer
+# Library's RecordTtl default, 30,000 ms ("Records that do not get successfully put within the
+# limit are failed"; amazon-kinesis-producer, KinesisProducerConfiguration.java).
+PUT_RECORD_TTL_SECONDS = 30.0
 
 # Lambda ---------------------------------------------------------------------------------------
 # CreateFunction FunctionName (plain name): 1-64 of [a-zA-Z0-9-_]. API_CreateFunction.html
@@ -60,5 +64,17 @@ VISIBILITY_TIMEOUT_MAX = 43_200
 # IAM ------------------------------------------------------------------------------------------
 # Role names 1-64, inline policy names 1-128, of [\w+=,.@-]. API_CreateRole / API_PutRolePolicy
 ROLE_NAME_MAX = 64
+# EventBridge rule names and Scheduler schedule names: 1..64 of [.-_A-Za-z0-9] (PutRule Name,
+# CreateSchedule Name).
+RULE_NAME_MAX = 64
 POLICY_NAME_MAX = 128
 POLICY_VERSIONS = ("2012-10-17", "2008-10-17")
+
+# Asynchronous invocation (PutFunctionEventInvokeConfig): retries 0..2 (default 2), event age
+# 60..21600 s (default 6 h). aws-semantics.md §3.
+ASYNC_RETRY_ATTEMPTS_DEFAULT = 2
+ASYNC_RETRY_ATTEMPTS_MAX = 2
+ASYNC_EVENT_AGE_MIN = 60
+ASYNC_EVENT_AGE_MAX = 21_600
+# EventBridge Scheduler FlexibleTimeWindow.MaximumWindowInMinutes: 1..1440.
+FLEXIBLE_WINDOW_MINUTES_MAX = 1440

@@ -22,6 +22,7 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from sim.scenario.athena import Athena, AthenaTable
 from sim.scenario.base import Spec
+from sim.scenario.databases import DatabaseSpec
 from sim.scenario.expectations import (
     AthenaCheck,
     CountCheck,
@@ -37,6 +38,7 @@ from sim.scenario.expectations import (
 from sim.scenario.faults import Fault, FunctionErrorFault, StreamThrottleFault
 from sim.scenario.flink import FlinkJobSpec, FlinkSink, FlinkSource, FlinkStop
 from sim.scenario.functions import FunctionSpec, KinesisTrigger, PolicySpec, RoleSpec, Trigger
+from sim.scenario.naming import Naming, check_naming
 from sim.scenario.producers import ProducerSpec, ProducerTarget
 from sim.scenario.resources import (
     BucketSpec,
@@ -52,6 +54,7 @@ from sim.scenario.resources import (
 from sim.scenario.types import AccountId, Duration, Range, Region, ScenarioName, Time, fail
 
 __all__ = [
+    "DatabaseSpec",
     "Athena",
     "AthenaCheck",
     "AthenaTable",
@@ -133,10 +136,25 @@ class Scenario(Spec):
         default_factory=list, description="Checks made when the run ends."
     )
     faults: list[Fault] = Field(default_factory=list, description="Faults injected during the run.")
+    databases: list[DatabaseSpec] = Field(
+        default_factory=list,
+        description="SQL databases (embedded SQLite or MariaDB): initialization scripts and "
+        "scheduled events on the simulated clock (docs/databases.md).",
+    )
     athena: Athena = Field(
         default_factory=Athena,
         description="Athena tables over the run's S3 objects (`athena` expectations, `sim query`).",
     )
+    naming: Naming | None = Field(
+        None,
+        description="A lab's naming convention to check (`{first: Kyle, last: Maposa}`: "
+        "resources named `DEKYLMAP-…`, buckets `dekylemaposa-…`, region eu-west-1).",
+    )
+
+    @model_validator(mode="after")
+    def _naming(self) -> Scenario:
+        check_naming(self)
+        return self
 
     # --- athena --------------------------------------------------------------------------------
     @model_validator(mode="after")

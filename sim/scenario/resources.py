@@ -17,6 +17,7 @@ from sim.scenario.types import (
     AttributeName,
     BucketName,
     IndexName,
+    Offset,
     QueueName,
     Range,
     StreamName,
@@ -151,24 +152,82 @@ class BucketSpec(Spec):
         description="Bucket policy document (Version, Statement; each statement needs Effect, "
         "Principal, Action and Resource).",
     )
+    policy_file: str | None = Field(
+        None,
+        description="A JSON file holding the bucket policy, relative to the scenario file; read "
+        "and checked when the scenario is loaded. Not with `policy`.",
+    )
+    block_public_access: bool = Field(
+        True,
+        description="S3 Block Public Access, on for every new bucket since April 2023: a public "
+        "policy (a wildcard principal not limited to fixed sources) is then refused, as S3 "
+        "refuses it. false turns its four settings off (PutPublicAccessBlock) before the "
+        "policy is put.",
+    )
 
     @field_validator("policy")
     @classmethod
     def _policy(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         return None if value is None else check_policy(value, resource_policy=True)
 
+    @model_validator(mode="after")
+    def _one_policy(self) -> BucketSpec:
+        if self.policy is not None and self.policy_file is not None:
+            fail("policy or policy_file, not both", found_text="both", key="policy_file")
+        return self
+
 
 class Subscription(Spec):
-    """A subscription of a topic."""
+    """A subscription of a topic. Email subscriptions start `PendingConfirmation`, as on AWS,
+    and receive nothing until confirmed: the outbox gets SNS's confirmation email, and the
+    subscription is confirmed at `confirm_at` (the reader clicking the link) or at once with
+    `auto_confirm`."""
 
-    protocol: Literal["email", "sqs", "lambda"] = Field(description="Delivery protocol.")
+    protocol: Literal["email", "email-json", "sqs", "lambda"] = Field(
+        description="Delivery protocol."
+    )
     endpoint: str = Field(
         description="Where to deliver: an email address, a queue name or ARN (sqs), a function "
         "name or ARN (lambda). Names must be declared in this scenario."
     )
-    confirmed: bool = Field(
-        False, description="Whether the subscription starts confirmed (email needs confirming)."
+    auto_confirm: bool = Field(
+        False,
+        description="Email: confirmed when created, without a confirmation email (as if "
+        "confirmed beforehand). SQS and Lambda subscriptions in the account need no confirming.",
     )
+    confirm_at: Offset | None = Field(
+        None,
+        description="Email: confirmed at this time after the clock's start (the confirmation "
+        "link is followed then); null with auto_confirm false: it stays pending.",
+    )
+    raw_message_delivery: bool = Field(
+        False, description="`RawMessageDelivery` (sqs): the message alone, not SNS's envelope."
+    )
+    filter_policy: dict[str, Any] | None = Field(
+        None, description="`FilterPolicy`: only matching messages are delivered."
+    )
+    filter_policy_scope: Literal["MessageAttributes", "MessageBody"] = Field(
+        "MessageAttributes", description="`FilterPolicyScope`: what the filter policy reads."
+    )
+
+    @model_validator(mode="after")
+    def _confirmation(self) -> Subscription:
+        email = self.protocol in ("email", "email-json")
+        if not email and (self.auto_confirm or self.confirm_at is not None):
+            fail(
+                "auto_confirm / confirm_at only on email subscriptions",
+                found_text=f"one on a {self.protocol} subscription",
+                key="auto_confirm" if self.auto_confirm else "confirm_at",
+            )
+        if self.auto_confirm and self.confirm_at is not None:
+            fail("auto_confirm or confirm_at, not both", found_text="both", key="confirm_at")
+        if self.raw_message_delivery and self.protocol != "sqs":
+            fail(
+                "raw_message_delivery only on sqs subscriptions",
+                found_text=f"one on a {self.protocol} subscription",
+                key="raw_message_delivery",
+            )
+        return self
 
 
 class TopicSpec(Spec):

@@ -274,6 +274,14 @@ FunctionName = Annotated[
         max_len=limits.FUNCTION_NAME_MAX,
     ),
 ]
+RuleName = Annotated[
+    str,
+    Text(
+        r"[\.\-_A-Za-z0-9]+",
+        f"a rule or schedule name of 1 to {limits.RULE_NAME_MAX} letters, digits, '.', '-' or '_'",
+        max_len=limits.RULE_NAME_MAX,
+    ),
+]
 RoleName = Annotated[
     str,
     Text(

@@ -428,3 +428,22 @@ def test_the_noaa_scenario_deploys_its_consumer_and_reports_honestly(
     down = sim("teardown", noaa, "--yes", cwd=tmp_path, env=sim_env(tmp_path, stand_in.url))
     assert down.returncode == 0, down.stdout + down.stderr
     assert lambda_.list_functions()["Functions"] == []
+
+
+def test_parts_streamlab_cannot_deploy_to_aws_are_refused_before_anything_is_created(
+    tmp_path: Path, stand_in: RecordingStandIn
+) -> None:
+    """The Ticker lab's schedule, asynchronous settings and destinations are streamlab's own
+    on the other backends; on AWS they are not deployed yet, so the run stops, naming them."""
+    ticker = str(REPO / "scenarios" / "ticker.yaml")
+    done = run(tmp_path, stand_in, "--yes", scenario=ticker)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "streamlab does not deploy these to AWS yet; nothing was created:" in done.stderr
+    assert (
+        "functions[0] (DEKYLMAP-streaming-lambda).triggers[0].schedule: an EventBridge "
+        "schedule trigger" in done.stderr
+    )
+    assert "functions[0] (DEKYLMAP-streaming-lambda).asynchronous: an event invoke" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert stand_in.calls == []
+    assert not (tmp_path / STATE).exists()

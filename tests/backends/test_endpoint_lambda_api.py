@@ -468,3 +468,74 @@ def test_functions_reach_the_same_state_and_an_import_error_is_the_first_invocat
     error = json.loads(broken["Payload"].read())
     assert error["errorType"] == "Runtime.ImportModuleError"
     assert error["errorMessage"].startswith("Unable to import module 'absent'")
+
+
+def test_cli_event_invocations_meet_the_event_invoke_config_and_its_destination(
+    endpoint: EndpointServer, cli_env: dict[str, str], function_zip: Path, tmp_path: Path
+) -> None:
+    """Over HTTP with the aws CLI: no retries and an on-failure SQS destination; a failing
+    Event invocation sends AWS's invocation record to the queue, a good one sends nothing."""
+    create(endpoint, cli_env, "cli-async", function_zip)
+    queue_url = ok(run(endpoint, cli_env, "sqs", "create-queue", "--queue-name", "cli-failed"))[
+        "QueueUrl"
+    ]
+    queue_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:cli-failed"
+    config = ok(
+        run(
+            endpoint,
+            cli_env,
+            "lambda",
+            "put-function-event-invoke-config",
+            "--function-name",
+            "cli-async",
+            "--maximum-retry-attempts",
+            "0",
+            "--destination-config",
+            json.dumps({"OnFailure": {"Destination": queue_arn}}),
+        )  # fmt: skip
+    )
+    assert config["MaximumRetryAttempts"] == 0
+    assert config["DestinationConfig"]["OnFailure"]["Destination"] == queue_arn
+
+    out = tmp_path / "out.json"
+    for payload in ('{"fail": "on purpose"}', '{"fine": 1}'):
+        answer = ok(
+            run(
+                endpoint,
+                cli_env,
+                "lambda",
+                "invoke",
+                "--function-name",
+                "cli-async",
+                "--invocation-type",
+                "Event",
+                "--payload",
+                payload,
+                str(out),
+            )  # fmt: skip
+        )
+        assert answer["StatusCode"] == 202
+    assert endpoint.backend.lambda_runtime().wait_async(10)
+
+    received = ok(
+        run(
+            endpoint,
+            cli_env,
+            "sqs",
+            "receive-message",
+            "--queue-url",
+            queue_url,
+            "--max-number-of-messages",
+            "10",
+        )  # fmt: skip
+    )
+    [message] = received["Messages"]
+    record = json.loads(message["Body"])
+    assert record["requestContext"]["functionArn"] == (
+        f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:cli-async:$LATEST"
+    )
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 1
+    assert record["requestPayload"] == {"fail": "on purpose"}
+    assert record["responseContext"]["functionError"] == "Unhandled"
+    assert record["responsePayload"]["errorMessage"] == "bad input: on purpose"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import ast
 import base64
 import json
 import logging
 import random
 from decimal import Decimal
-from pathlib import Path
 
 import boto3
 import pytest
@@ -18,6 +16,7 @@ from moto import mock_aws
 import consumers.noaa_to_dynamodb as handler_module
 from consumers.noaa_to_dynamodb import lambda_handler
 from producers.noaa import NoaaProducer
+from tests.cloud_code import top_level_imports
 
 REGION = "us-east-1"
 STREAM_ARN = f"arn:aws:kinesis:{REGION}:123456789012:stream/input-stream"
@@ -316,13 +315,7 @@ def test_empty_event(tables):
 
 def test_handler_is_cloud_code():
     """Only the standard library and boto3: it deploys to Lambda as is, and never imports sim."""
-    tree = ast.parse(Path(handler_module.__file__).read_text())
-    imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            imported.add((node.module or "").split(".")[0])
+    imported = top_level_imports(handler_module)
     assert imported <= {
         "base64",
         "binascii",

@@ -3,14 +3,12 @@ fixture) with AWS-shaped Kinesis events of per-minute summaries."""
 
 from __future__ import annotations
 
-import ast
 import base64
 import json
 import random
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
@@ -19,6 +17,7 @@ import consumers.wildrydes_processor as handler_module
 from consumers.wildrydes_processor import lambda_handler
 from producers.unicorns import UnicornProducer
 from sim.services.lambda_ import FunctionConfig, LambdaRuntime
+from tests.cloud_code import top_level_imports
 
 TABLE = "UnicornSensorData"
 STREAM_ARN = "arn:aws:kinesis:us-east-1:123456789012:stream/wildrydes-summary"
@@ -298,13 +297,7 @@ def test_the_fleets_minutes_end_up_in_the_table(table):
 
 def test_handler_is_cloud_code():
     """Only the standard library and boto3: it deploys to Lambda as is, and never imports sim."""
-    tree = ast.parse(Path(handler_module.__file__).read_text())
-    imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            imported.add((node.module or "").split(".")[0])
+    imported = top_level_imports(handler_module)
     assert imported <= {"base64", "json", "os", "time", "decimal", "boto3"}
 
 

@@ -399,6 +399,9 @@ def t_env():
         pytest.fail("PyFlink needs Java 17: see `make check-java`", pytrace=False)
     from pyflink.table import EnvironmentSettings, TableEnvironment
 
+    from sim.flink.jvm import gateway
+
+    gateway()  # the JVM with streamlab's options, whichever test starts it first
     return TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
 
 

@@ -259,7 +259,9 @@ def test_two_comparisons_in_one_expectation():
         """
     )
     assert (error.line, error.key) == (8, "expect[0].at_most")
-    assert error.expected == "exactly one comparison (equals, at_least, at_most, between)"
+    assert error.expected == (
+        "exactly one comparison (equals, at_least, at_most, between, each_between, not_equals)"
+    )
     assert error.found == "equals and at_most"
 
 
@@ -473,6 +475,12 @@ def test_all_problems_are_reported_sorted_by_line():
             "a rate such as 10/s or 100/min",
         ),
         ("batch: 100", "batch: 501", "producers[0].batch", "an integer from 1 to 500"),
+        (
+            "batch: 100",
+            "batch: 100\n    record_ttl: 0s",
+            "producers[0].record_ttl",
+            "a duration greater than 0 seconds",
+        ),
         (
             "maximum_batching_window: 5s",
             "maximum_batching_window: 6m",

@@ -74,7 +74,7 @@ def test_buckets_topics_queues(example):
     (bucket,) = example.resources.buckets
     assert bucket.policy["Statement"][0]["Principal"] == {"Service": "firehose.amazonaws.com"}
     (topic,) = example.resources.topics
-    assert [(s.protocol, s.endpoint, s.confirmed) for s in topic.subscriptions] == [
+    assert [(s.protocol, s.endpoint, s.auto_confirm) for s in topic.subscriptions] == [
         ("sqs", "alerts-dlq", False),
         ("email", "ops@example.com", True),
     ]

@@ -33,6 +33,7 @@ from moto import mock_aws
 from moto.moto_api._internal import mock_random
 
 from sim.backends.base import Backend
+from sim.backends.embedded.intercept import Answer, Interceptor, Interceptors, Request
 from sim.backends.embedded.router import ROUTER
 from sim.backends.factory import NO_RETRY_CONFIG, TEST_CREDENTIALS, ClientFactory
 from sim.ids import derive_rng
@@ -91,6 +92,28 @@ class EmbeddedBackend(Backend):
             fetch_s3=self._s3_object,
             event_source_mappings=lambda: list(self._mappings),
         )
+        # Requests answered before moto (sim/backends/embedded/intercept.py): the backend's
+        # own for its lifetime, a run's (faults) until the next reset.
+        self._interceptors = Interceptors()
+        self._run_interceptors = Interceptors()
+        # Bucket policies for anonymous and cross-account S3 callers (sim/services/s3).
+        from sim.services.s3 import BucketPolicyEnforcer
+
+        self.bucket_policies = BucketPolicyEnforcer(self.account_id)
+        self.add_interceptor(self.bucket_policies, run=False)
+        # SNS: Publish delivered to the email outbox, SQS and Lambda; email subscriptions
+        # pending until confirmed (sim/services/sns); topics stay moto's.
+        from sim.services.sns import SnsService
+
+        self._sns = SnsService(
+            account_id=account_id,
+            region=region,
+            seed=seed,
+            now=self._now,
+            client=self.client,
+            lambda_runtime=self.lambda_runtime,
+        )
+        self.add_interceptor(self._sns.intercept, run=False)
 
     # -- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
@@ -105,6 +128,7 @@ class EmbeddedBackend(Backend):
             os.environ[key] = value
         self._mock = mock_aws(config={"iam": {"load_aws_managed_policies": True}})
         self._mock.start(reset=True)
+        self._sns.reset(self.seed)  # a restarted backend starts with an empty outbox
         mock_random.seed(self.seed)
 
     def stop(self) -> None:
@@ -136,11 +160,28 @@ class EmbeddedBackend(Backend):
             self._kinesis.clear()
         self._forget_firehose()
         self._forget_lambda()
+        self._run_interceptors.clear()
+        self._sns.reset(self.seed)  # SNS: the outbox, tokens and delivery counts
         mock_random.seed(self.seed)
 
     @property
     def running(self) -> bool:
         return self._mock is not None
+
+    # -- interceptors ---------------------------------------------------------------------
+    def add_interceptor(self, interceptor: Interceptor, *, run: bool = True) -> Any:
+        """Ask ``interceptor`` about every request for moto's services before moto (see
+        :mod:`sim.backends.embedded.intercept`). ``run=True``: until the next reset (a run's
+        faults); ``run=False``: for the backend's lifetime. Returns a function removing it."""
+        return (self._run_interceptors if run else self._interceptors).add(interceptor)
+
+    @property
+    def intercepting(self) -> bool:
+        return bool(self._interceptors) or bool(self._run_interceptors)
+
+    def intercept(self, request: Request) -> Answer | None:
+        answer = self._run_interceptors.answer(request)
+        return answer if answer is not None else self._interceptors.answer(request)
 
     # -- services -------------------------------------------------------------------------
     def kinesis(self, region: str | None = None) -> KinesisService:
@@ -231,6 +272,17 @@ class EmbeddedBackend(Backend):
             self._firehose.clear()
         for service in services:
             service.reset()
+
+    # -- SNS ------------------------------------------------------------------------------
+    def sns(self) -> Any:
+        """SNS delivery (:class:`sim.services.sns.SnsService`): ``subscribe(...,
+        confirmed=True)``, ``confirm(subscription_arn)``, ``stats()``,
+        ``pending_subscriptions()``."""
+        return self._sns
+
+    def outbox(self) -> Any:
+        """The emails SNS sent (:class:`sim.services.sns.Outbox`), emptied by ``reset()``."""
+        return self._sns.outbox
 
     # -- Lambda ---------------------------------------------------------------------------
     def attach_runtime(self, runtime: Any) -> None:

@@ -7,8 +7,9 @@ keeps the first answer, so a handler placed beside moto's would not stop moto fr
 request too: we put our router in the stubber's place instead. It answers Kinesis requests from
 streamlab's shard store, Firehose requests (``Firehose_20150804.*``) from streamlab's Firehose
 (the backend's ``firehose(region)``) and Lambda requests from streamlab's Lambda API (the
-backend's :meth:`~sim.backends.embedded.EmbeddedBackend.lambda_api`), and hands everything else
-to moto's stubber. Both see the request exactly as botocore serialised it, and botocore parses our
+backend's :meth:`~sim.backends.embedded.EmbeddedBackend.lambda_api`), asks the backend's
+interceptors (:mod:`sim.backends.embedded.intercept`: SNS delivery, faults) about the rest, and
+hands what they do not answer to moto's stubber. Both see the request exactly as botocore serialised it, and botocore parses our
 answer with its own parser, so what a handler or producer gets back is what it would get from AWS.
 
 Only requests addressed to AWS hostnames are taken; a client given an explicit ``endpoint_url``
@@ -27,6 +28,7 @@ import moto.core.models as moto_models
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.handlers import BUILTIN_HANDLERS
 
+from sim.backends.embedded.intercept import Request
 from sim.services.lambda_.api import PATH_PREFIXES as LAMBDA_PATH_PREFIXES
 
 if TYPE_CHECKING:
@@ -138,6 +140,13 @@ class InProcessRouter:
                 request.method, path, headers, _body_bytes(request.body)
             )
             return AWSResponse(request.url, status, response_headers, _RawBody(payload))
+        if backend.intercepting:
+            body = _body_bytes(request.body)
+            request.body = body  # read once: moto reads it again if nobody answers
+            answer = backend.intercept(Request(request.method, request.url, headers, body))
+            if answer is not None:
+                status, response_headers, payload = answer
+                return AWSResponse(request.url, status, dict(response_headers), _RawBody(payload))
         return moto_models.botocore_stubber(request=request, **kwargs)
 
 

@@ -35,6 +35,7 @@ from urllib.parse import unquote
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
+from sim.backends.embedded.intercept import Request
 from sim.backends.embedded.router import (
     FIREHOSE_TARGET_PREFIX,
     KINESIS_TARGET_PREFIX,
@@ -177,7 +178,14 @@ class _Handler(BaseHTTPRequestHandler):
                 )
                 self._send(status, headers, payload)
             else:
-                status, headers, payload = endpoint.call_moto(self, body)
+                answer = None
+                backend = endpoint.backend
+                if getattr(backend, "intercepting", False):
+                    url = f"http://{self.headers.get('Host') or endpoint.host}{self.path}"
+                    answer = backend.intercept(Request(self.command, url, self.headers, body))
+                if answer is None:
+                    answer = endpoint.call_moto(self, body)
+                status, headers, payload = answer
                 self._send(status, headers, payload)
         except Exception as exc:  # a bug of ours: answer as AWS's InternalFailure does
             if endpoint.verbose:

@@ -36,6 +36,12 @@ How a poller works (all of it O(records handled), never O(stream)):
 * The ledger's ``retried`` counts the records of failed tries that are tried again; a batch
   dropped after its last attempt counts under ``dropped`` only.
 
+A throttled invoke (``invoke`` raises :class:`~sim.services.lambda_.TooManyRequestsException`:
+reserved concurrency 0, a ``function_throttle`` fault) is a failure before invocation, as AWS
+defines it: the function did not run, the batch is retried after the same backoff, and
+``MaximumRetryAttempts`` does not count it (its ``BatchOutcome`` is ``error`` with reason
+``TooManyRequestsException`` and no request id).
+
 Where AWS is silent or streamlab departs from it (constants and reasons in :mod:`.limits`): the
 retry backoff; a record too large for any event (a failure before invocation); and a
 StartingPositionTimestamp in the future, which AWS refuses (and so does the scenario checker)
@@ -55,8 +61,12 @@ from typing import Any
 from sim.clock import Clock, Timer, iso
 from sim.ledger import Ledger
 from sim.services.esm import limits
+from sim.services.lambda_.exceptions import TooManyRequestsException
 
 STARTING_POSITIONS = ("TRIM_HORIZON", "LATEST", "AT_TIMESTAMP")
+# The reason recorded for a throttled invoke (``invoke`` raised TooManyRequestsException, as
+# Lambda's Invoke answers 429): a failure before invocation, retried like one.
+THROTTLED_REASON = "TooManyRequestsException"
 
 # '{"Records": [' + records joined by ', ' + ']}': the event's bytes around its records.
 _ENVELOPE = ('{"Records": [', "]}")
@@ -437,7 +447,15 @@ class KinesisEventSourceMapping:
             event: Any = ", ".join(poller.texts).join(_ENVELOPE).encode("ascii")
         else:
             event = self._event(shard_id, records)
-        result = self.invoke(event)
+        try:
+            result = self.invoke(event)
+        except TooManyRequestsException:
+            # Throttled: a failure before invocation. Lambda retries the batch after a backoff
+            # until its records expire or pass MaximumRecordAgeInSeconds; MaximumRetryAttempts
+            # does not count it (kinesis-on-failure-destination.html, aws-semantics §2).
+            poller.attempts -= 1
+            self._failed(poller, THROTTLED_REASON, age_ms)
+            return
         outcome = getattr(result, "outcome", "error")
         self.batches.append(
             BatchOutcome(

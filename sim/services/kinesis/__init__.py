@@ -34,6 +34,7 @@ Direct API (stable; the Lambda event source mapping reads the store through it, 
     backend.get_stream(name_or_arn) -> Stream        # ResourceNotFoundException if none
     backend.stream_names() -> list[str]
     backend.throttle(name_or_arn, until)             # puts fail until simulated time `until`
+    backend.set_put_fault(name_or_arn, fault)        # fault.refusals(now, n) -> flags | None
     backend.add_put_listener(callback)               # callback(stream, shard) after appends,
                                                      # OUTSIDE the lock, once per shard/request
     backend.invoke("PutRecords", {...}) -> dict      # any operation with Python values

@@ -20,7 +20,7 @@ from sim.services.kinesis.exceptions import (
     ResourceNotFoundException,
     stream_not_found,
 )
-from sim.services.kinesis.models import Shard, Stream
+from sim.services.kinesis.models import PutFault, Shard, Stream
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +109,15 @@ class KinesisBackend:
         until simulated time ``until`` (PutRecord raises; PutRecords fails every entry)."""
         with self.lock:
             self.get_stream(name_or_arn).throttled_until = until
+
+    def set_put_fault(self, name_or_arn: str, fault: PutFault | None) -> None:
+        """Fault injection: ``fault.refusals(now, entries)`` chooses, for every later put to
+        the stream, which records fail with ProvisionedThroughputExceededException (PutRecord
+        raises; PutRecords answers 200 with ``FailedRecordCount`` and the failed entries).
+        Refused records use none of the shard's throughput. ``None`` removes the fault; the
+        stream forgets it when deleted or reset."""
+        with self.lock:
+            self.get_stream(name_or_arn).put_fault = fault
 
     def add_put_listener(self, callback: PutListener) -> None:
         """Call ``callback(stream, shard)`` after records are appended to ``shard``.

@@ -23,6 +23,7 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from operator import attrgetter
+from typing import Protocol
 
 from sim.services.kinesis import limits
 from sim.services.kinesis.hashing import Router, even_ranges
@@ -36,6 +37,16 @@ from sim.services.kinesis.sequence import (
 
 _COMPACT_MIN = 4096  # never compact a trimmed prefix shorter than this
 _arrival = attrgetter("arrival")
+
+
+class PutFault(Protocol):
+    """An injected write fault on a stream (see :meth:`KinesisBackend.set_put_fault`)."""
+
+    def refusals(self, now: float, entries: int) -> list[bool] | None:
+        """For a put of ``entries`` records at ``now``: which entries to refuse with
+        ProvisionedThroughputExceededException (one flag per entry, in request order), or
+        None to refuse none. Called once per PutRecord / PutRecords, under the backend lock."""
+        ...
 
 
 class Record:
@@ -318,6 +329,7 @@ class Stream:
         self.tags: dict[str, str] = dict(tags or {})
         self.mode_switches: list[float] = []
         self.throttled_until = float("-inf")
+        self.put_fault: PutFault | None = None  # fault injection (KinesisBackend.set_put_fault)
         self.deleted = False
         self.lock = lock
         self.clock = clock

@@ -23,12 +23,14 @@ from sim.services.lambda_.exceptions import (
     HandlerImportError,
     HandlerInitError,
     InjectedFault,
+    InjectedTimeout,
     InvalidParameterValueException,
     InvalidRequestContentException,
     PreconditionFailedException,
     RequestTooLargeException,
     ResourceConflictException,
     ServiceException,
+    TooManyRequestsException,
 )
 from sim.services.lambda_.records import InvocationRecord, InvocationResult
 from sim.services.lambda_.runtime import (
@@ -45,6 +47,8 @@ __all__ = [
     "HandlerImportError",
     "HandlerInitError",
     "InjectedFault",
+    "InjectedTimeout",
+    "TooManyRequestsException",
     "InvalidParameterValueException",
     "InvalidRequestContentException",
     "InvocationInfo",

@@ -15,10 +15,10 @@ Operations:
   Unhandled`` and AWS's error document (``errorMessage``, ``errorType``, ``requestId``,
   ``stackTrace``) when the function failed or timed out, and ``X-Amz-Log-Result`` (the last 4 KB
   of the invocation's log, base64) with ``X-Amz-Log-Type: Tail``; ``x-amzn-RequestId`` is the
-  invocation's request id. ``DryRun`` answers 204. ``Event`` answers 202 and runs the function in
-  the background (:meth:`LambdaRuntime.invoke_async`): one plain invocation, in order; the
-  asynchronous retries, maximum event age and destinations of Lambda's event queue come in a
-  later issue. An empty payload is ``{}``. Request ids are the runtime's (deterministic for a
+  invocation's request id. ``DryRun`` answers 204. ``Event`` answers 202 and queues the event (:meth:`LambdaRuntime.invoke_async`,
+  :mod:`.asynchronous`): retries, maximum event age, destinations and the dead-letter queue as
+  Lambda's event queue handles them. A throttled invocation (reserved concurrency 0, a throttle
+  fault) answers 429 ``TooManyRequestsException`` ``Rate Exceeded.`` with its ``Reason``. An empty payload is ``{}``. Request ids are the runtime's (deterministic for a
   seed).
 * **CreateFunction** from a zip (``Code.ZipFile``, or ``Code.S3Bucket``/``S3Key`` read from the
   backend's S3 when ``fetch_s3`` is given), python3.x runtimes only: the zip is unpacked into its
@@ -30,6 +30,10 @@ Operations:
   **UpdateFunctionConfiguration** (``Handler``, ``Environment``, ``Timeout``, ``MemorySize``,
   ``Runtime``, ``Role``, ``Description``; ``RevisionId``). An update discards the function's
   execution environment: the next invocation is a cold start with the new code/configuration.
+* **Put/Update/Get/DeleteFunctionEventInvokeConfig** (``MaximumRetryAttempts``,
+  ``MaximumEventAgeInSeconds``, ``DestinationConfig``, checked as AWS checks them),
+  **Put/Get/DeleteFunctionConcurrency** (reserved concurrency; 0 throttles every invocation),
+  and ``DeadLetterConfig`` on CreateFunction / UpdateFunctionConfiguration.
 * **ListEventSourceMappings** / **GetEventSourceMapping** for the mappings given by
   ``event_source_mappings`` (the scenario's Kinesis mappings; read-only).
 * The deprecated **InvokeAsync** (``POST /2014-11-13/functions/{name}/invoke-async``): 202.
@@ -68,7 +72,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from sim.errors import AwsError, ResourceNotFoundException, ValidationException
-from sim.services.lambda_ import deployment, wire
+from sim.services.lambda_ import deployment, event_invoke_config, wire
 from sim.services.lambda_.config import (
     DEFAULT_MEMORY_MB,
     DEFAULT_TIMEOUT_S,
@@ -86,10 +90,18 @@ from sim.services.lambda_.exceptions import (
 from sim.services.lambda_.runtime import LambdaRuntime
 
 FUNCTIONS_PREFIX = "/2015-03-31/functions"
+EVENT_INVOKE_CONFIG_PREFIX = "/2019-09-25/functions"
+CONCURRENCY_PREFIXES = ("/2017-10-31/functions", "/2019-09-30/functions")
 EVENT_SOURCE_MAPPINGS_PREFIX = "/2015-03-31/event-source-mappings"
 INVOKE_ASYNC_PREFIX = "/2014-11-13/functions"
 # Path prefixes of Lambda's API that tell a Lambda request from others when it is not signed.
-PATH_PREFIXES = (FUNCTIONS_PREFIX, EVENT_SOURCE_MAPPINGS_PREFIX, INVOKE_ASYNC_PREFIX)
+PATH_PREFIXES = (
+    FUNCTIONS_PREFIX,
+    EVENT_SOURCE_MAPPINGS_PREFIX,
+    INVOKE_ASYNC_PREFIX,
+    EVENT_INVOKE_CONFIG_PREFIX,
+    *CONCURRENCY_PREFIXES,
+)
 
 # X-Amz-Log-Result: "The last 4 KB of the execution log" (API_Invoke).
 LOG_RESULT_BYTES = 4096
@@ -197,6 +209,14 @@ class LambdaApi:
                     return self.update_function_configuration(segments[2], body)
                 if action == "code" and method == "PUT":
                     return self.update_function_code(segments[2], body)
+        elif n == 4 and segments[1] == "functions" and segments[3] == "event-invoke-config":
+            if segments[0] == "2019-09-25":
+                return self.event_invoke_config(method, segments[2], query, body)
+        elif n == 4 and segments[1] == "functions" and segments[3] == "concurrency":
+            if segments[0] == "2017-10-31" and method in ("PUT", "DELETE"):
+                return self.function_concurrency(method, segments[2], body)
+            if segments[0] == "2019-09-30" and method == "GET":
+                return self.function_concurrency(method, segments[2], body)
         elif n >= 2 and segments[0] == "2015-03-31" and segments[1] == "event-source-mappings":
             if n == 2 and method == "GET":
                 return self.list_event_source_mappings(query)
@@ -220,6 +240,7 @@ class LambdaApi:
             f"streamlab's Lambda API does not implement {operation} (it serves Invoke, "
             "CreateFunction, GetFunction, GetFunctionConfiguration, ListFunctions, "
             "DeleteFunction, UpdateFunctionCode, UpdateFunctionConfiguration, "
+            "Put/Update/Get/DeleteFunctionEventInvokeConfig, Put/Get/DeleteFunctionConcurrency, "
             "ListEventSourceMappings, GetEventSourceMapping)",
             code="NotImplemented",
             status=501,
@@ -306,6 +327,73 @@ class LambdaApi:
         request_id = runtime.invoke_async(name, body or b"{}", source="api:InvokeAsync")
         return _json(202, {"Status": 202}, request_id)
 
+    # ------------------------------------------------------------------ asynchronous settings
+
+    def event_invoke_config(
+        self, method: str, reference: str, query: Mapping[str, str], body: bytes
+    ) -> Response:
+        """Put (PUT), Update (POST), Get (GET), Delete (DELETE) FunctionEventInvokeConfig."""
+        runtime = self._runtime()
+        qualifier = query.get("Qualifier")
+        match = _FUNCTION_REF.fullmatch(reference)
+        name = match["name"] if match else reference
+        arn = f"arn:aws:lambda:{runtime.region}:{runtime.account_id}:function:{name}:{LATEST}"
+        missing = f"The function {arn} doesn't have an EventInvokeConfig"
+        if method in ("GET", "DELETE"):
+            if not runtime.has_function(name):
+                raise ResourceNotFoundException(missing)
+            runtime, name = self._resolve(reference, qualifier)
+        else:
+            if not runtime.has_function(name):
+                raise ResourceNotFoundException("The function doesn't exist.")
+            runtime, name = self._resolve(reference, qualifier)
+        invoker = runtime.async_invoker
+        current = invoker.config_for(name)
+        if method == "GET":
+            if current is None:
+                raise ResourceNotFoundException(missing)
+            return _json(200, event_invoke_config.document(current, arn))
+        if method == "DELETE":
+            if current is None:
+                raise ResourceNotFoundException(missing)
+            invoker.configure(name, None)
+            return 204, _headers(), b""
+        if method == "POST" and current is None:
+            raise ResourceNotFoundException(missing)
+        config = event_invoke_config.parse(
+            _json_body(body),
+            function_name=name,
+            function_exists=runtime.has_function,
+            previous=current if method == "POST" else None,
+            now=time.time(),
+        )
+        invoker.configure(name, config)
+        return _json(200, event_invoke_config.document(config, arn))
+
+    def function_concurrency(self, method: str, reference: str, body: bytes) -> Response:
+        """PutFunctionConcurrency (PUT), GetFunctionConcurrency (GET),
+        DeleteFunctionConcurrency (DELETE)."""
+        runtime, name = self._resolve(reference)
+        if method == "GET":
+            reserved = runtime.get_function(name).reserved_concurrency
+            return _json(
+                200, {} if reserved is None else {"ReservedConcurrentExecutions": reserved}
+            )
+        if method == "DELETE":
+            runtime.set_concurrency(name, None)
+            return 204, _headers(), b""
+        request = _json_body(body)
+        reserved = request.get("ReservedConcurrentExecutions")
+        if not isinstance(reserved, int) or reserved < event_invoke_config.RESERVED_CONCURRENCY_MIN:
+            raise _validation_errors(
+                [
+                    f"Value '{reserved}' at 'reservedConcurrentExecutions' failed to satisfy "
+                    "constraint: Member must have value greater than or equal to 0"
+                ]
+            )
+        runtime.set_concurrency(name, reserved)
+        return _json(200, {"ReservedConcurrentExecutions": reserved})
+
     def get_function(self, reference: str, query: Mapping[str, str]) -> Response:
         runtime, name = self._resolve(reference, query.get("Qualifier"))
         answer: dict[str, Any] = {
@@ -390,6 +478,7 @@ class LambdaApi:
             env=variables or {},
             role_arn=str(request["Role"]),
             description=description or "",
+            dead_letter_target=_dead_letter_target(request.get("DeadLetterConfig")),
         )
         validate(config)  # before unpacking: nothing to clean up when it fails
         code_dir = deployment.unpack(data, runtime.code_root, name)
@@ -462,6 +551,8 @@ class LambdaApi:
             changes["description"] = _description(request["Description"])
         if request.get("Environment") is not None:
             changes["env"] = _environment(request["Environment"]) or {}
+        if request.get("DeadLetterConfig") is not None:
+            changes["dead_letter_target"] = _dead_letter_target(request["DeadLetterConfig"])
         runtime.update_function(name, metadata={"revision_id": str(uuid.uuid4())}, **changes)
         return _json(200, self._configuration(runtime, name, phase="updated"))
 
@@ -558,6 +649,8 @@ class LambdaApi:
         }
         if config.env:
             answer["Environment"] = {"Variables": dict(config.env)}
+        if config.dead_letter_target:
+            answer["DeadLetterConfig"] = {"TargetArn": config.dead_letter_target}
         if phase == "created":
             del answer["LastUpdateStatus"]
             answer.update(
@@ -647,9 +740,20 @@ def error_response(error: AwsError) -> Response:
     if status >= 500:
         document = {"Type": "Service"}
     document[key] = error.message
+    reason = getattr(error, "reason", None)
+    if reason:
+        document["Reason"] = reason
     headers = _headers()
     headers["x-amzn-ErrorType"] = code
     return status, headers, json.dumps(document).encode("utf-8")
+
+
+def _dead_letter_target(value: Any) -> str | None:
+    """``DeadLetterConfig``: ``{"TargetArn": ARN}``; an empty ARN removes the queue."""
+    target = (value or {}).get("TargetArn") or None
+    if target:
+        event_invoke_config.check_dead_letter_target(target)
+    return target
 
 
 def _json_body(body: bytes) -> dict[str, Any]:

@@ -88,6 +88,10 @@ class FunctionConfig:
     account_id: str | None = None
     code_dir: str | None = None
     description: str = ""
+    # PutFunctionConcurrency: None = unreserved (the account's pool); 0 throttles every request.
+    reserved_concurrency: int | None = None
+    # DeadLetterConfig.TargetArn: an SQS queue or SNS topic for failed asynchronous events.
+    dead_letter_target: str | None = None
 
     @property
     def arn(self) -> str:

@@ -74,6 +74,28 @@ class InjectedFault(Exception):
     """Default exception raised by a fault hook (``errorType`` "InjectedFault")."""
 
 
+class InjectedTimeout(Exception):
+    """A fault hook's verdict: the invocation runs out of time, as a handler that never returns
+    (outcome ``timeout``, AWS's ``Task timed out after N.00 seconds``); the handler does not run."""
+
+
+class TooManyRequestsException(AwsError):
+    """A throttled invocation (HTTP 429): reserved concurrency exhausted (or 0), or a throttle
+    fault. ``Reason`` is one of Lambda's throttle reasons; the message is AWS's ``Rate Exceeded.``
+    """
+
+    code = "TooManyRequestsException"
+    status = 429
+
+    # Invoke's TooManyRequestsException Reason values (API_Invoke, Errors).
+    RESERVED_CONCURRENCY = "ReservedFunctionConcurrentInvocationLimitExceeded"
+    ACCOUNT_CONCURRENCY = "ConcurrentInvocationLimitExceeded"
+
+    def __init__(self, message: str = "Rate Exceeded.", *, reason: str = RESERVED_CONCURRENCY):
+        super().__init__(message)
+        self.reason = reason
+
+
 class PreconditionFailedException(AwsError):
     """A ``RevisionId`` that is not the function's current one."""
 

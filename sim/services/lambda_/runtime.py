@@ -31,15 +31,14 @@ import shutil
 import tempfile
 import threading
 import time
-import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from queue import SimpleQueue
 from typing import Any
 
 from sim.errors import ResourceNotFoundException
 from sim.ids import derive_rng, hex_id, uuid4
 from sim.services.lambda_ import capture, wire
+from sim.services.lambda_.asynchronous import AsyncInvoker, WallLoop
 from sim.services.lambda_.config import (
     ASYNC_REQUEST_LIMIT_BYTES,
     INIT_TIMEOUT_S,
@@ -52,13 +51,16 @@ from sim.services.lambda_.config import (
     validate,
 )
 from sim.services.lambda_.context import LambdaContext
+from sim.services.lambda_.destinations import Destinations
 from sim.services.lambda_.environment import EnvironmentKilled, ExecutionEnvironment, InitJob, Job
 from sim.services.lambda_.exceptions import (
     HandlerInitError,
     InjectedFault,
+    InjectedTimeout,
     InvalidRequestContentException,
     RequestTooLargeException,
     ResourceConflictException,
+    TooManyRequestsException,
 )
 from sim.services.lambda_.records import InvocationRecord, InvocationResult
 
@@ -288,12 +290,14 @@ class LambdaRuntime:
         self._lock = threading.Lock()
         self._closed = False
         self.invocations: list[InvocationRecord] = []
+        # Throttled requests per function (TooManyRequestsException; not invocations).
+        self.throttles: dict[str, int] = {}
         self._code_root: str | None = None
-        # Event (asynchronous) invocations: a queue and one worker thread, started on first use.
-        self._async_queue: SimpleQueue[tuple[Any, ...] | None] = SimpleQueue()
-        self._async_thread: threading.Thread | None = None
-        self._async_pending = 0
-        self._async_idle = threading.Condition()
+        # Event (asynchronous) invocations: the queue a run attached, or one on the wall clock.
+        self._async_invoker: AsyncInvoker | None = None
+        self._wall_loop: WallLoop | None = None
+        self._destination_clients: dict[tuple[Any, ...], Any] = {}
+        self._code_lock = threading.Lock()
         capture.acquire()
 
     # ------------------------------------------------------------------ control plane
@@ -383,6 +387,11 @@ class LambdaRuntime:
                 self._discard_code(previous.code_dir)
         return config
 
+    def set_concurrency(self, name: str, reserved: int | None) -> None:
+        """PutFunctionConcurrency / DeleteFunctionConcurrency: the execution environment stays."""
+        state = self._state(name)
+        state.config = replace(state.config, reserved_concurrency=reserved)
+
     def delete_function(self, name: str) -> None:
         with self._lock:
             state = self._state(name)
@@ -398,7 +407,7 @@ class LambdaRuntime:
         removes it). The Lambda API unpacks each uploaded zip into its own directory below."""
         if self._code_root is None:
             self._check_open()
-            with self._async_idle:  # any lock but the invoke lock (held while handlers run)
+            with self._code_lock:  # not the invoke lock (held while handlers run)
                 if self._code_root is None:
                     self._code_root = tempfile.mkdtemp(prefix="streamlab-lambda-")
         return self._code_root
@@ -435,7 +444,10 @@ class LambdaRuntime:
         (raise :class:`InjectedFault` with ``message``, or a default naming the invocation), or an
         exception instance to raise in place of the handler. The failure is logged and reported
         exactly like an exception from the handler (``errorType`` is the exception's class name).
-        The handler does not run.
+        The handler does not run. Two instances are verdicts rather than errors:
+        :class:`InjectedTimeout` (the invocation times out after the function's timeout; the
+        handler does not run) and :class:`TooManyRequestsException` (the request is throttled:
+        ``invoke`` raises it, nothing runs or is recorded, :attr:`throttles` counts it).
         """
         handle = FaultHandle(self, function_name, predicate, message)
         self._faults.setdefault(function_name, []).append(handle)
@@ -462,6 +474,7 @@ class LambdaRuntime:
         client_context: Mapping[str, Any] | None = None,
         identity: Mapping[str, Any] | None = None,
         source: str | None = None,
+        request_id: str | None = None,
     ) -> InvocationResult:
         """Synchronous (RequestResponse) invoke.
 
@@ -470,11 +483,15 @@ class LambdaRuntime:
         encoding step. ``client_context`` is the decoded ClientContext document (``client``,
         ``custom``, ``env``), ``identity`` a Cognito identity (``cognitoIdentityId``,
         ``cognitoIdentityPoolId``). ``source`` tags the record (e.g. ``"kinesis:input-stream"``).
+        ``request_id`` is given by the asynchronous queue, whose retries keep the event's id.
+        Raises :class:`TooManyRequestsException` when the invocation is throttled.
         """
         event = _request_event(event, SYNC_REQUEST_LIMIT_BYTES)
         with self._lock:
             self._check_open()
-            return self._invoke(self._state(function_name), event, client_context, identity, source)
+            return self._invoke(
+                self._state(function_name), event, client_context, identity, source, request_id
+            )
 
     def invoke_async(
         self,
@@ -487,50 +504,72 @@ class LambdaRuntime:
         """Asynchronous (``Event``) invoke: queue the event, return its request id at once.
 
         The payload limit is :data:`ASYNC_REQUEST_LIMIT_BYTES`; an unknown function raises
-        ``ResourceNotFoundException`` here. The invocation then runs on the runtime's background
-        thread (in the order queued, serialised with every other invocation) and is recorded in
-        :attr:`invocations` like any other. It runs once: Lambda's retries of failed asynchronous
-        invocations, ``MaximumEventAgeInSeconds`` and destinations are not simulated yet.
-        :meth:`wait_async` waits until the queue is empty.
+        ``ResourceNotFoundException`` here. The event then goes through the asynchronous queue
+        (:attr:`async_invoker`, :mod:`sim.services.lambda_.asynchronous`): retries, event age,
+        destinations and the dead-letter queue as AWS handles them, on the run's clock when a run
+        attached one (:meth:`use_async_invoker`), else on the wall clock. Its invocations are
+        recorded in :attr:`invocations` like any other. :meth:`wait_async` waits until no
+        attempt is due.
         """
         event = _request_event(event, ASYNC_REQUEST_LIMIT_BYTES)
         with self._lock:
             self._check_open()
             name = self._state(function_name).config.name
             request_id = uuid4(self._rng)
-            with self._async_idle:
-                self._async_pending += 1
-            if self._async_thread is None:
-                self._async_thread = threading.Thread(
-                    target=self._async_loop, name="lambda:async", daemon=True
-                )
-                self._async_thread.start()
-            self._async_queue.put((name, event, request_id, client_context, source))
-        return request_id
+            invoker = self.async_invoker
+        return invoker.submit(
+            name, event, request_id=request_id, source=source, client_context=client_context
+        )
+
+    @property
+    def async_invoker(self) -> AsyncInvoker:
+        """The asynchronous queue: the one a run attached, else one on the wall clock, created
+        on first use."""
+        if self._async_invoker is None:
+            self._wall_loop = WallLoop(now=self._now)
+            self._async_invoker = AsyncInvoker(
+                self,
+                self._wall_loop,
+                deliver=Destinations(self.destination_client),
+                rng=random.Random(self._rng.getrandbits(64)),
+            )
+        return self._async_invoker
+
+    def use_async_invoker(self, invoker: AsyncInvoker) -> None:
+        """Run asynchronous invocations through ``invoker`` (a run's, on its clock)."""
+        self._async_invoker = invoker
+
+    def destination_client(self, config: FunctionConfig, service: str, region: str) -> Any:
+        """A boto3 client acting as ``config``'s execution role (its session where IAM is
+        enforced, as Lambda sends to destinations), to this runtime's endpoint."""
+        import boto3
+        from botocore.config import Config
+
+        creds = self.credentials
+        if self.role_credentials is not None and config.role_arn:
+            creds = self.role_credentials(config)
+        key = (config.role_arn, service, region, creds)
+        client = self._destination_clients.get(key)
+        if client is None:
+            kwargs: dict[str, Any] = {}
+            if creds is not None:
+                kwargs = {
+                    "aws_access_key_id": creds.access_key_id,
+                    "aws_secret_access_key": creds.secret_access_key,
+                    "aws_session_token": creds.session_token,
+                }
+            client = boto3.session.Session(region_name=region or self.region, **kwargs).client(
+                service,
+                endpoint_url=self.extra_env.get("AWS_ENDPOINT_URL"),
+                config=Config(retries={"max_attempts": 0}),
+            )
+            self._destination_clients[key] = client
+        return client
 
     def wait_async(self, timeout: float | None = None) -> bool:
-        """Wait (wall time) until every queued asynchronous invocation has run; False on
-        timeout."""
-        with self._async_idle:
-            return self._async_idle.wait_for(lambda: self._async_pending == 0, timeout)
-
-    def _async_loop(self) -> None:
-        while True:
-            item = self._async_queue.get()
-            if item is None:
-                return
-            name, event, request_id, client_context, source = item
-            try:
-                with self._lock:
-                    state = None if self._closed else self._functions.get(name)
-                    if state is not None:  # deleted since: the event is dropped
-                        self._invoke(state, event, client_context, None, source, request_id)
-            except Exception:  # a bug of ours: never let it stop the queue
-                traceback.print_exc()
-            finally:
-                with self._async_idle:
-                    self._async_pending -= 1
-                    self._async_idle.notify_all()
+        """Wait (wall time) until no asynchronous attempt is due (see
+        :meth:`AsyncInvoker.wait`); False on timeout."""
+        return self.async_invoker.wait(timeout)
 
     def _invoke(
         self,
@@ -545,8 +584,23 @@ class LambdaRuntime:
         if request_id is None:
             request_id = uuid4(self._rng)
         started_at = self._now()
+        if config.reserved_concurrency == 0:
+            # Reserved concurrency 0 throttles every invocation; nothing runs.
+            self.throttles[config.name] = self.throttles.get(config.name, 0) + 1
+            raise TooManyRequestsException()
         state.count += 1
         capture.ensure_installed()
+
+        fault = None
+        hooks = self._faults.get(config.name)
+        if hooks:
+            fault = self._pick_fault(
+                hooks, config.name, request_id, event, source, started_at, state
+            )
+            if isinstance(fault, TooManyRequestsException):
+                state.count -= 1  # a throttled request is not an invocation
+                self.throttles[config.name] = self.throttles.get(config.name, 0) + 1
+                raise fault
 
         env = state.env
         if env is None:
@@ -560,13 +614,6 @@ class LambdaRuntime:
         if cold:
             env.init_logs = ""
             env.init_duration = None
-
-        fault = None
-        hooks = self._faults.get(config.name)
-        if hooks:
-            fault = self._pick_fault(
-                hooks, config.name, request_id, event, source, started_at, state
-            )
 
         timeout = config.timeout
         sink = capture.Sink(request_id)
@@ -587,7 +634,10 @@ class LambdaRuntime:
             sink,
         )  # fmt: skip
         start = _perf_counter()
-        finished = _run_job(env, job, sink, timeout, lambda: job.exit_tail is None)
+        if isinstance(fault, InjectedTimeout):
+            finished = False  # the handler never returns; its environment is discarded
+        else:
+            finished = _run_job(env, job, sink, timeout, lambda: job.exit_tail is None)
         if not (finished and job.exit_tail is None):
             state.env = None
 
@@ -602,7 +652,11 @@ class LambdaRuntime:
             if exception is not None and error is not None:
                 error = dict(error, traceback=wire.full_traceback(exception))
         else:
-            duration_ms = (_perf_counter() - start) * 1000.0
+            duration_ms = (
+                timeout * 1000.0
+                if isinstance(fault, InjectedTimeout)
+                else (_perf_counter() - start) * 1000.0
+            )
             outcome = "timeout"
             message = (
                 f"{wire.iso_millis(started_at + timeout)} {request_id} "
@@ -810,14 +864,10 @@ class LambdaRuntime:
                     state.env.stop()
                     threads.append(state.env.thread)
                     state.env = None
-            if self._async_thread is not None:
-                self._async_queue.put(None)
-                threads.append(self._async_thread)
+            if self._wall_loop is not None:
+                self._wall_loop.close()  # what was still queued will never run
         for thread in threads:
             thread.join(timeout=1.0)
-        with self._async_idle:  # what was still queued will never run
-            self._async_pending = 0
-            self._async_idle.notify_all()
         if self._code_root is not None:
             shutil.rmtree(self._code_root, ignore_errors=True)
         capture.release()

@@ -1,7 +1,8 @@
 """PutRecord: one record onto the shard its hash key routes to.
 
 Raises ProvisionedThroughputExceededException when the shard's 1 MiB/s or 1,000 records/s
-window is full (both capacity modes) or while the stream is throttled for fault injection.
+window is full (both capacity modes), while the stream is throttled for fault injection, or when
+an injected put fault refuses the record (``KinesisBackend.set_put_fault``).
 """
 
 from __future__ import annotations
@@ -59,7 +60,12 @@ def run(call: Call, request: dict) -> dict:
                 f"{stream.name} under account {call.account_id} is invalid."
             ) from None
     shard = stream.route(key)
-    if now < stream.throttled_until or not shard._admit(size, now):
+    fault = stream.put_fault
+    if (
+        now < stream.throttled_until
+        or (fault is not None and fault.refusals(now, 1))
+        or not shard._admit(size, now)
+    ):
         raise ProvisionedThroughputExceededException(
             rate_exceeded_message(shard.shard_id, stream.name, call.account_id)
         )

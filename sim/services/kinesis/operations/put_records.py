@@ -1,8 +1,8 @@
 """PutRecords: up to 500 records (5 MiB with partition keys) in one request.
 
 The request succeeds as a whole while single records may fail: an entry that would overflow
-its shard's per-second limits (or any entry while the stream is throttled for fault injection)
-carries ``ErrorCode`` ProvisionedThroughputExceededException and AWS's message, and
+its shard's per-second limits (or an entry an injected fault refuses: ``throttle``,
+``set_put_fault``) carries ``ErrorCode`` ProvisionedThroughputExceededException and AWS's message, and
 ``FailedRecordCount`` counts them. Results are in request order.
 """
 
@@ -73,6 +73,8 @@ def run(call: Call, request: dict) -> dict:
         raise InvalidArgumentException("Records size exceeds 5 MB limit")
 
     throttled = now < stream.throttled_until
+    fault = stream.put_fault
+    refused = None if throttled or fault is None else fault.refusals(now, len(prepared))
     router = stream._router
     starts, owners = router._starts, router._shards
     encryption = stream.encryption_type
@@ -81,9 +83,9 @@ def run(call: Call, request: dict) -> dict:
     results = []
     append = results.append
     failed = 0
-    for partition_key, data, size, key in prepared:
+    for index, (partition_key, data, size, key) in enumerate(prepared):
         shard = owners[bisect_right(starts, key) - 1]
-        if throttled or not shard._admit(size, now):
+        if throttled or (refused is not None and refused[index]) or not shard._admit(size, now):
             failed += 1
             append(
                 {

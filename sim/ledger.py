@@ -25,11 +25,14 @@ class Hop:
     dropped: Counter[str] = field(default_factory=Counter)
     to_destination: Counter[str] = field(default_factory=Counter)
     in_flight: int = 0
+    # records an event filter (FilterCriteria) matched to no filter: processed, never delivered
+    filtered: int = 0
 
     @property
     def settled(self) -> int:
         return (
             self.delivered
+            + self.filtered
             + sum(self.dropped.values())
             + sum(self.to_destination.values())
             + self.in_flight
@@ -78,6 +81,7 @@ class Ledger:
             "produced": sum(self.produced.values()),
             "accepted": sum(self.accepted.values()),
             "delivered": sum(h.delivered for h in hops),
+            "filtered": sum(h.filtered for h in hops),
             "retried": sum(h.retried for h in hops),
             "dropped": dropped,
             "to_destination": sum(sum(h.to_destination.values()) for h in hops),
@@ -127,6 +131,7 @@ class Ledger:
                     "consumer": h.consumer,
                     "available": h.available,
                     "delivered": h.delivered,
+                    "filtered": h.filtered,
                     "retried": h.retried,
                     "dropped": dict(sorted(h.dropped.items())),
                     "to_destination": dict(sorted(h.to_destination.items())),

@@ -105,8 +105,11 @@ def render(result: SimulationResult, color: bool | None = None) -> str:
         extra = ", ".join(f"{reason} {n}" for reason, n in sorted(hop.dropped.items()))
         lines.append(
             f"  {hop.source} → {hop.consumer}: {hop.available} available, "
-            f"{hop.delivered} delivered, {hop.retried} retried, "
-            f"{sum(hop.dropped.values())} dropped"
+            f"{hop.delivered} delivered, "
+            + (f"{hop.filtered} filtered, " if hop.filtered else "")
+            + f"{hop.retried} retried, "
+            + "".join(f"{n} to {name}, " for name, n in sorted(hop.to_destination.items()))
+            + f"{sum(hop.dropped.values())} dropped"
             + (f" ({extra})" if extra else "")
             + f", {hop.in_flight} in flight"
         )

@@ -102,10 +102,10 @@ def test_throttled_records_still_expire_by_maximum_record_age(world):
     clock.run(until=T0 + 300)
     m.settle()
     dropped = [b for b in m.batches if b.outcome == "dropped"]
-    assert [b.reason for b in dropped] == ["MaximumRecordAgeExceeded"]
+    assert [b.reason for b in dropped] == ["RecordAgeExceeded"]
     assert dropped[0].time - T0 > 60
     # many throttled tries, none counted against MaximumRetryAttempts 1
     assert sum(1 for b in m.batches if b.reason == THROTTLED_REASON) > 2
     assert runtime.invocations == []
     hop = ledger.hop("stream s", "function f")
-    assert dict(hop.dropped) == {"MaximumRecordAgeExceeded": 1} and hop.in_flight == 0
+    assert dict(hop.dropped) == {"RecordAgeExceeded": 1} and hop.in_flight == 0

@@ -143,6 +143,8 @@ class Lab:
         role_arn: str | None = None,
         encode_events: bool = True,
         store: Any = None,
+        destination_client: Any = None,
+        invocation_duration: float = 0.0,
         **config: Any,
     ) -> KinesisEventSourceMapping:
         """A mapping from ``stream`` to ``function`` (created with ``handler`` if new);
@@ -169,6 +171,8 @@ class Lab:
             region=REGION,
             config=KinesisMappingConfig(**config),
             encode_events=encode_events,
+            destination_client=destination_client,
+            invocation_duration=invocation_duration,
         )
         self.mappings.append(mapping)
         return mapping

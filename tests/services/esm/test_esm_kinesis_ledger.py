@@ -88,7 +88,7 @@ def test_every_kind_of_end_state_adds_up(lab):
     assert totals(lab.hop(mapping)) == {
         "available": 5,
         "delivered": 1,
-        "dropped": {"RetryAttemptsExhausted": 2, "MaximumRecordAgeExceeded": 1},
+        "dropped": {"RetryAttemptsExhausted": 2, "RecordAgeExceeded": 1},
         "in_flight": 1,
     }
     assert lab.clock.now - T0 == 80.5

@@ -1,4 +1,4 @@
-"""MaximumRecordAgeInSeconds: records older than this are dropped (MaximumRecordAgeExceeded)
+"""MaximumRecordAgeInSeconds: records older than this are dropped (RecordAgeExceeded)
 instead of being sent or retried; -1 (default) or 60..604,800."""
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ def test_failing_records_are_dropped_once_too_old(lab):
 
     assert [(b.time - T0, b.outcome, b.reason) for b in mapping.batches] == [
         *[(t, "error", None) for t in (1.0, 2.0, 4.0, 8.0, 16.0, 32.0)],
-        (64.0, "dropped", "MaximumRecordAgeExceeded"),  # 63.5 s old: not sent again
+        (64.0, "dropped", "RecordAgeExceeded"),  # 63.5 s old: not sent again
         (64.0, "success", None),  # "fresh" is 33.5 s old
     ]
     assert lab.delivered(mapping) == [b"fresh"]
     lab.settle()
     hop = lab.hop(mapping)
-    assert hop.dropped == {"MaximumRecordAgeExceeded": 1}
+    assert hop.dropped == {"RecordAgeExceeded": 1}
     assert hop.delivered == 1
 
 
@@ -37,9 +37,9 @@ def test_records_already_too_old_when_read_are_dropped_without_invoking(lab):
     lab.run(101)
     assert lab.batches() == [[b"young"]]
     dropped = [b for b in mapping.batches if b.outcome == "dropped"]
-    assert [(b.size, b.reason) for b in dropped] == [(2, "MaximumRecordAgeExceeded")]
+    assert [(b.size, b.reason) for b in dropped] == [(2, "RecordAgeExceeded")]
     lab.settle()
-    assert lab.hop(mapping).dropped == {"MaximumRecordAgeExceeded": 2}
+    assert lab.hop(mapping).dropped == {"RecordAgeExceeded": 2}
 
 
 def test_age_limit_stops_retries_before_maximum_retry_attempts(lab):
@@ -50,7 +50,7 @@ def test_age_limit_stops_retries_before_maximum_retry_attempts(lab):
     lab.put(b"poison", at=0.5)
     lab.run(200)
     assert [b.outcome for b in mapping.batches][-1] == "dropped"
-    assert mapping.batches[-1].reason == "MaximumRecordAgeExceeded"
+    assert mapping.batches[-1].reason == "RecordAgeExceeded"
     assert len(mapping.batches) == 7
 
 

@@ -77,9 +77,9 @@ def test_a_record_too_large_for_any_event_is_not_sent_and_waits_for_its_age_limi
         (t, "error", "RequestTooLargeException", True) for t in (2.0, 3.0, 5.0, 9.0, 17.0, 33.0)
     ]
     # ... until the record is older than 60 s; then the shard moves on
-    assert outcomes[-2] == (65.0, "dropped", "MaximumRecordAgeExceeded", True)
+    assert outcomes[-2] == (65.0, "dropped", "RecordAgeExceeded", True)
     assert outcomes[-1] == (65.0, "success", None, False)
     lab.settle()
     hop = lab.hop(mapping)
-    assert hop.dropped == {"MaximumRecordAgeExceeded": 1}
+    assert hop.dropped == {"RecordAgeExceeded": 1}
     assert hop.delivered == 2

@@ -88,7 +88,9 @@ class Provisioner:
             self.create_table(table)
         for bucket in resources.buckets:
             self.create_bucket(bucket)
-        for queue in resources.queues:
+        # dead-letter queues first: a RedrivePolicy names an existing queue
+        targets = {q.dead_letter.queue for q in resources.queues if q.dead_letter is not None}
+        for queue in sorted(resources.queues, key=lambda q: q.name not in targets):
             self.create_queue(queue)
         for topic in resources.topics:
             self.create_topic(topic)
@@ -187,6 +189,11 @@ class Provisioner:
         dynamodb.get_waiter("table_exists").wait(
             TableName=spec.name, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
         )
+        if spec.ttl_attribute is not None:
+            dynamodb.update_time_to_live(
+                TableName=spec.name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute},
+            )
         items = [{"PutRequest": {"Item": serialize_item(item)}} for item in spec.items]
         for i in range(0, len(items), DYNAMODB_BATCH_WRITE_MAX):
             pending = {spec.name: items[i : i + DYNAMODB_BATCH_WRITE_MAX]}
@@ -224,9 +231,21 @@ class Provisioner:
             s3.put_bucket_policy(Bucket=spec.name, Policy=json.dumps(spec.policy))
 
     def create_queue(self, spec: Any) -> None:
-        attributes = {"VisibilityTimeout": str(spec.visibility_timeout)}
+        attributes = {
+            "VisibilityTimeout": str(spec.visibility_timeout),
+            "MessageRetentionPeriod": str(spec.message_retention),
+        }
         if spec.fifo:
             attributes["FifoQueue"] = "true"
+        if spec.content_based_deduplication:
+            attributes["ContentBasedDeduplication"] = "true"
+        if spec.dead_letter is not None:
+            attributes["RedrivePolicy"] = json.dumps(
+                {
+                    "deadLetterTargetArn": self.arn("sqs", spec.dead_letter.queue),
+                    "maxReceiveCount": spec.dead_letter.max_receive_count,
+                }
+            )
         tracker = self.tracker
         if tracker is None:
             self.client("sqs").create_queue(QueueName=spec.name, Attributes=attributes)

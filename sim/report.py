@@ -199,6 +199,20 @@ def render(result: SimulationResult, color: bool | None = None) -> str:
                 f"errors, {stats['timeouts']} timeouts, max iterator age "
                 f"{stats['max_iterator_age_ms']} ms"
             )
+    if result.mappings:
+        lines.append("")
+        lines.append("Event source mappings")
+        for row in result.mappings:
+            line = (
+                f"  {row['source']} → function {row['function']} ({row['state']}): "
+                f"{row['batches']} batches, {row['records']} records, {row['retries']} retries, "
+                f"{row['bisections']} bisections, {row['to_destination']} to the failure "
+                f"destination, "
+                + (f"{row['filtered']} filtered, " if row["filtered"] else "")
+                + (f"{row['dropped']} dropped, " if row["dropped"] else "")
+                + f"max iterator age {row['max_iterator_age_ms']} ms"
+            )
+            lines.append(paint(line, _RED) if row["dropped"] else line)
     if result.export_dir:
         lines.append("")
         lines.append(f"Exported to {result.export_dir}")

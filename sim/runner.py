@@ -69,6 +69,8 @@ class SimulationResult:
     faults: list[dict[str, Any]] = field(default_factory=list)
     # Per database, per scheduled event: fires, rows, failures, first and last fire, errors.
     databases: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Per event source mapping: its source, function, state and counts (see _mapping_stats).
+    mappings: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -107,6 +109,7 @@ class SimulationResult:
             "export_dir": self.export_dir,
             "faults": self.faults,
             "databases": self.databases,
+            "mappings": self.mappings,
         }
 
 
@@ -258,6 +261,7 @@ class Simulation:
                 ledger=self.ledger,
                 invocations=list(self.runtime.invocations) if self.runtime else [],
                 functions=self._function_stats(),
+                mappings=self._mapping_stats(),
                 flink=self.flink.summary() if self.flink is not None else {},
                 delivery_streams=self._delivery_stats,
                 asynchronous=asynchronous,
@@ -362,17 +366,30 @@ class Simulation:
         random.seed(derive_rng(self.seed, "handlers").getrandbits(64))
 
     def _create_mappings(self, stage: int) -> None:
-        """The event source mappings on the streams written in pass ``stage``."""
+        """The event source mappings on the sources written in pass ``stage`` (tables and
+        queues in the first), with their changes during the run on the clock."""
         for spec in self.scenario.functions:
             for trigger in spec.triggers:
-                kinesis = trigger.kinesis
-                if kinesis is not None and self._stage(kinesis.stream) == stage:
-                    self.mappings.append(
-                        self._kinesis_mapping(
-                            spec, kinesis, self._roles[spec.name], uuid4(self._esm_rng)
-                        )
-                    )
+                kind = trigger.kind
+                if kind == "kinesis":
+                    if self._stage(trigger.kinesis.stream) != stage:
+                        continue
+                    build = self._kinesis_mapping
+                elif kind == "dynamodb" and stage == 0:
+                    build = self._dynamodb_mapping
+                elif kind == "sqs" and stage == 0:
+                    build = self._sqs_mapping
+                else:
+                    continue
+                mapping = build(spec, trigger.spec, self._roles[spec.name], uuid4(self._esm_rng))
+                self.mappings.append(mapping)
+                self._schedule_mapping_changes(mapping, trigger.spec.changes)
         self.backend.attach_event_source_mappings(self.mappings)
+
+    def _schedule_mapping_changes(self, mapping: Any, changes: list[Any]) -> None:
+        start = self.scenario.clock.start
+        for change in changes:
+            self.clock.call_at(start + change.at, _apply_mapping_change, mapping, change)
 
     # -- Flink jobs: the run in stages (sim/flink/staging.py) -----------------------------
     def _stage(self, stream: str | None) -> int:
@@ -484,35 +501,111 @@ class Simulation:
                 to_clock=clock.from_wall,
                 from_clock=clock.to_wall,
             )
+        config = KinesisMappingConfig(
+            starting_position=trigger.starting_position,
+            starting_position_timestamp=trigger.starting_position_timestamp,
+            **self._stream_parameters(trigger),
+        )
+        return KinesisEventSourceMapping(
+            store=store,
+            stream_name=trigger.stream,
+            config=config,
+            **self._mapping_parts(spec, f"kinesis:{trigger.stream}", role_arn, uuid),
+        )
+
+    def _dynamodb_mapping(self, spec: Any, trigger: Any, role_arn: str, uuid: str) -> Any:
+        from sim.services.esm.dynamodb import DynamoDBEventSourceMapping, DynamoDBMappingConfig
+
+        store = self.backend.dynamodb_streams_store(self.scenario.region)
+        config = DynamoDBMappingConfig(
+            starting_position=trigger.starting_position, **self._stream_parameters(trigger)
+        )
+        return DynamoDBEventSourceMapping(
+            store=store,
+            stream_name=trigger.table,
+            config=config,
+            **self._mapping_parts(spec, f"dynamodb:{trigger.table}", role_arn, uuid),
+        )
+
+    def _sqs_mapping(self, spec: Any, trigger: Any, role_arn: str, uuid: str) -> Any:
+        from sim.services.esm.sqs import SqsEventSourceMapping
+        from sim.services.esm.sqs_config import SqsMappingConfig
+        from sim.services.esm.sqs_queue import open_queue
+
+        parts = self._mapping_parts(spec, f"sqs:{trigger.queue}", role_arn, uuid)
+        for unused in ("role_arn", "destination_client", "rng"):
+            parts.pop(unused)
+        config = SqsMappingConfig(
+            batch_size=trigger.batch_size,
+            maximum_batching_window=trigger.maximum_batching_window,
+            function_response_types=list(trigger.function_response_types),
+            maximum_concurrency=trigger.maximum_concurrency,
+            enabled=trigger.enabled,
+            record_filter=_filter_for(trigger.filters, "sqs"),
+            filter_criteria=_criteria(trigger.filters),
+        )
+        queue = open_queue(
+            self.client("sqs"),
+            trigger.queue,
+            embedded=isinstance(self.backend, EmbeddedBackend),
+        )
+        return SqsEventSourceMapping(
+            queue=queue, config=config, function_timeout=spec.timeout, **parts
+        )
+
+    def _stream_parameters(self, trigger: Any) -> dict[str, Any]:
+        """The parameters a Kinesis and a DynamoDB Streams mapping share."""
+        return {
+            "batch_size": trigger.batch_size,
+            "maximum_batching_window": trigger.maximum_batching_window,
+            "maximum_retry_attempts": trigger.maximum_retry_attempts,
+            "maximum_record_age": trigger.maximum_record_age,
+            "enabled": trigger.enabled,
+            "bisect_batch_on_function_error": trigger.bisect_batch_on_function_error,
+            "function_response_types": tuple(trigger.function_response_types),
+            "parallelization_factor": trigger.parallelization_factor,
+            "tumbling_window": int(trigger.tumbling_window),
+            "on_failure": self._destination_arn(trigger.on_failure),
+            "filter_criteria": _criteria(trigger.filters),
+        }
+
+    def _destination_arn(self, destination: Any) -> str | None:
+        if destination is None:
+            return None
+        region, account = self.scenario.region, self.scenario.account_id
+        if destination.kind == "queue":
+            return f"arn:aws:sqs:{region}:{account}:{destination.name}"
+        if destination.kind == "topic":
+            return f"arn:aws:sns:{region}:{account}:{destination.name}"
+        return f"arn:aws:s3:::{destination.name}"
+
+    def _mapping_parts(self, spec: Any, source: str, role_arn: str, uuid: str) -> dict[str, Any]:
+        """What every mapping of function ``spec`` is built with."""
         runtime = self.runtime
+        assert runtime is not None
         name = spec.name
-        source = f"kinesis:{trigger.stream}"
+        config = runtime.get_function(name)
+        region = self.scenario.region
 
         def invoke(event: bytes | dict[str, Any]) -> Any:
             return runtime.invoke(name, event, source=source)
 
-        config = KinesisMappingConfig(
-            batch_size=trigger.batch_size,
-            starting_position=trigger.starting_position,
-            starting_position_timestamp=trigger.starting_position_timestamp,
-            maximum_batching_window=trigger.maximum_batching_window,
-            maximum_retry_attempts=trigger.maximum_retry_attempts,
-            maximum_record_age=trigger.maximum_record_age,
-            enabled=trigger.enabled,
-        )
-        return KinesisEventSourceMapping(
-            uuid=uuid,
-            clock=self.clock,
-            store=store,
-            stream_name=trigger.stream,
-            function_name=name,
-            function_arn=runtime.get_function(name).arn,
-            invoke=invoke,
-            ledger=self.ledger,
-            role_arn=role_arn,
-            region=self.scenario.region,
-            config=config,
-        )
+        def destination_client(service: str) -> Any:
+            return runtime.destination_client(runtime.get_function(name), service, region)
+
+        return {
+            "uuid": uuid,
+            "clock": self.clock,
+            "function_name": name,
+            "function_arn": config.arn,
+            "invoke": invoke,
+            "ledger": self.ledger,
+            "role_arn": role_arn,
+            "region": region,
+            "invocation_duration": spec.duration,
+            "destination_client": destination_client,
+            "rng": derive_rng(self.seed, f"esm:{uuid}"),
+        }
 
     def _open_databases(self) -> None:
         """Open and initialise the scenario's databases (SQLite files in a directory of the
@@ -842,6 +935,24 @@ class Simulation:
             )
         return stats
 
+    def _mapping_stats(self) -> list[dict[str, Any]]:
+        """Per event source mapping: batches sent, records delivered, retried batches,
+        bisections, records sent to the failure destination, filtered and dropped, and the
+        largest iterator age."""
+        rows = []
+        for mapping in self.mappings:
+            stats = dataclasses.asdict(mapping.stats)
+            rows.append(
+                {
+                    "uuid": mapping.uuid,
+                    "source": mapping.hop_source(),
+                    "function": mapping.function_name,
+                    "state": mapping.describe()["State"],
+                    **stats,
+                }
+            )
+        return rows
+
     def _publish_logs(self) -> None:
         """Invocation logs into CloudWatch Logs (``/aws/lambda/<function>``, one stream per
         execution environment), stamped with simulated time, as Lambda writes them."""
@@ -906,3 +1017,45 @@ def run_file(
         if on_result is not None:
             on_result(result)
         return result
+
+
+def _criteria(filters: list[Any]) -> dict[str, Any] | None:
+    """A scenario's filter patterns as FilterCriteria (None without any)."""
+    if not filters:
+        return None
+    return {
+        "Filters": [
+            {"Pattern": f if isinstance(f, str) else json.dumps(f, separators=(",", ":"))}
+            for f in filters
+        ]
+    }
+
+
+def _filter_for(filters: list[Any], source: str) -> Any:
+    criteria = _criteria(filters)
+    if criteria is None:
+        return None
+    from sim.services.esm.filtering import parse_filter_criteria
+
+    return parse_filter_criteria(criteria, source=source)
+
+
+def _apply_mapping_change(mapping: Any, change: Any) -> None:
+    """A scenario's change to a mapping, at its time (UpdateEventSourceMapping or
+    DeleteEventSourceMapping)."""
+    if change.delete:
+        mapping.delete()
+        return
+    changes = change.changes()
+    queue = not hasattr(mapping, "stream_name")
+    if "filters" in changes:
+        filters = changes.pop("filters")
+        changes["filter_criteria"] = _criteria(filters)
+        if queue:
+            changes["record_filter"] = _filter_for(filters, "sqs")
+    if "function_response_types" in changes:
+        kinds = changes["function_response_types"]
+        changes["function_response_types"] = list(kinds) if queue else tuple(kinds)
+    if "tumbling_window" in changes:
+        changes["tumbling_window"] = int(changes["tumbling_window"])
+    mapping.update(**changes)

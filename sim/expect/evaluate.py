@@ -161,6 +161,18 @@ def check_objects(params: Any, ctx: ExpectContext) -> int:
     return total
 
 
+def check_messages(params: Any, ctx: ExpectContext) -> int:
+    sqs = ctx.client("sqs")
+    url = sqs.get_queue_url(QueueName=params.queue)["QueueUrl"]
+    names = [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+    ]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    return sum(int(attributes.get(name, 0)) for name in names)
+
+
 def check_invocations(params: Any, ctx: ExpectContext) -> int:
     outcome = getattr(params, "outcome", "all") or "all"
     return sum(
@@ -232,6 +244,7 @@ CHECKS: dict[str, Callable[[Any, ExpectContext], Any]] = {
     "ledger": check_ledger,
     "stream": check_stream,
     "objects": check_objects,
+    "messages": check_messages,
     "invocations": check_invocations,
     "athena": check_athena,
     "emails": check_emails,

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from sim.clock.durations import iso
+from sim.scenario import limits
 from sim.scenario.errors import ScenarioError, describe_value
 from sim.scenario.flink import stages
 from sim.scenario.loader import LineMap, Path, format_path
@@ -212,7 +213,12 @@ class _Checker:
         start = self.scenario.clock.start
         for f, function in enumerate(self.scenario.functions):
             seen: set[str] = set()
+            sources: set[tuple[str, str]] = set()
             for t, trigger in enumerate(function.triggers):
+                if trigger.kind in ("dynamodb", "sqs"):
+                    self.table_or_queue_trigger(("functions", f, "triggers", t), trigger, sources)
+                if trigger.kind in ("kinesis", "dynamodb"):
+                    self.failure_destination(("functions", f, "triggers", t), trigger)
                 kinesis = trigger.kinesis
                 if kinesis is None:
                     continue
@@ -233,6 +239,78 @@ class _Checker:
                         f"a second trigger on stream {kinesis.stream!r}",
                     )
                 seen.add(kinesis.stream)
+
+    def table_or_queue_trigger(self, at: Path, trigger: Any, sources: set[tuple[str, str]]) -> None:
+        """A DynamoDB trigger reads a table with a stream; an SQS trigger's batch suits its
+        queue; one mapping per source and function (ResourceConflictException)."""
+        spec = trigger.spec
+        kind = trigger.kind
+        name = spec.table if kind == "dynamodb" else spec.queue
+        at = (*at, kind)
+        if (kind, name) in sources:
+            self.add(
+                (*at, "table" if kind == "dynamodb" else "queue"),
+                "one mapping per source and function (AWS answers ResourceConflictException "
+                "for a second one)",
+                f"a second trigger on {name!r}",
+            )
+        sources.add((kind, name))
+        if kind == "dynamodb":
+            table = self.table(name)
+            if table is not None and table.stream_view_type is None:
+                self.add(
+                    (*at, "table"),
+                    "a table with a stream (stream_view_type in resources.tables)",
+                    f"table {name!r} without one",
+                    "set stream_view_type: NEW_AND_OLD_IMAGES (or KEYS_ONLY, NEW_IMAGE, OLD_IMAGE)",
+                )
+            return
+        queue = self.queue(name)
+        if queue is not None and queue.fifo and spec.batch_size > limits.SQS_FIFO_BATCH_SIZE_MAX:
+            self.add(
+                (*at, "batch_size"),
+                f"at most {limits.SQS_FIFO_BATCH_SIZE_MAX} for a FIFO queue",
+                str(spec.batch_size),
+            )
+
+    def failure_destination(self, at: Path, trigger: Any) -> None:
+        """Lambda sends failure records to standard queues and topics only."""
+        destination = trigger.spec.on_failure
+        if destination is None or destination.kind == "bucket":
+            return
+        declared = (
+            self.queue(destination.name)
+            if destination.kind == "queue"
+            else next(
+                (x for x in self.scenario.resources.topics if x.name == destination.name), None
+            )
+        )
+        if declared is not None and getattr(declared, "fifo", False):
+            self.add(
+                (*at, trigger.kind, "on_failure", destination.kind),
+                f"a standard {destination.kind} (Lambda does not send to FIFO ones)",
+                destination.name,
+            )
+
+    def queue(self, name: str) -> Any:
+        return next((q for q in self.scenario.resources.queues if q.name == name), None)
+
+    def queues(self) -> None:
+        """A dead-letter queue is another queue of the same type."""
+        for i, queue in enumerate(self.scenario.resources.queues):
+            redrive = queue.dead_letter
+            if redrive is None:
+                continue
+            at = ("resources", "queues", i, "dead_letter", "queue")
+            if redrive.queue == queue.name:
+                self.add(
+                    at, "another queue (a queue cannot be its own dead-letter queue)", redrive.queue
+                )
+                continue
+            target = self.queue(redrive.queue)
+            if target is not None and target.fifo != queue.fifo:
+                kind = "FIFO" if queue.fifo else "standard"
+                self.add(at, f"a {kind} queue, like the queue itself", redrive.queue)
 
     # -- Flink jobs -------------------------------------------------------------------------
 
@@ -310,5 +388,6 @@ def cross_check(scenario: Scenario, lines: LineMap, file: str) -> list[ScenarioE
     checker.expectations()
     checker.subscriptions()
     checker.triggers()
+    checker.queues()
     checker.flink_jobs()
     return checker.errors

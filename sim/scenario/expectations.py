@@ -17,6 +17,7 @@ from sim.scenario.types import (
     FunctionName,
     IndexName,
     Name,
+    QueueName,
     Range,
     StreamName,
     TableName,
@@ -122,6 +123,13 @@ class ObjectsCheck(Spec):
     prefix: str = Field("", description="Count only keys that start with this prefix.")
 
 
+class MessagesCheck(Spec):
+    """The number of messages in a queue: visible, in flight and delayed
+    (`ApproximateNumberOfMessages` + `…NotVisible` + `…Delayed`, exact on streamlab)."""
+
+    queue: QueueName = ref("queues", "Queue to count (declared in resources.queues).")
+
+
 class InvocationsCheck(Spec):
     """The number of invocations of a function."""
 
@@ -198,6 +206,7 @@ class Expectation(Spec):
     ledger: LedgerName | None = one_of("check", "A total of the record ledger.")
     stream: StreamCheck | None = one_of("check", "Number of records stored in a stream.")
     objects: ObjectsCheck | None = one_of("check", "Number of objects in an S3 bucket.")
+    messages: MessagesCheck | None = one_of("check", "Number of messages in an SQS queue.")
     invocations: InvocationsCheck | None = one_of("check", "Number of invocations.")
     athena: AthenaCheck | None = one_of("check", "Result of an Athena SQL query over S3 objects.")
     emails: EmailsCheck | None = one_of("check", "Emails SNS delivered (the outbox).")

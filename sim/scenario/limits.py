@@ -40,6 +40,16 @@ BATCHING_WINDOW_MAX = 300  # MaximumBatchingWindowInSeconds 0..300
 RETRY_ATTEMPTS_MAX = 10_000  # MaximumRetryAttempts -1..10000 (-1 = until the record expires)
 RECORD_AGE_MIN = 60  # MaximumRecordAgeInSeconds -1 or 60..604800
 RECORD_AGE_MAX = 604_800
+PARALLELIZATION_FACTOR_MAX = 10  # ParallelizationFactor 1..10
+TUMBLING_WINDOW_MAX = 900  # TumblingWindowInSeconds 0..900
+FILTERS_MAX = 5  # FilterCriteria: 5 filters per mapping (a quota, 10 on request)
+# SQS event source mapping (with-sqs.html, API_ScalingConfig.html): BatchSize default 10, at
+# most 10,000 for standard queues and 10 for FIFO; above 10 a batching window of at least 1 s.
+SQS_BATCH_SIZE_DEFAULT = 10
+SQS_BATCH_SIZE_MAX = 10_000
+SQS_FIFO_BATCH_SIZE_MAX = 10
+SQS_MAXIMUM_CONCURRENCY_MIN = 2
+SQS_MAXIMUM_CONCURRENCY_MAX = 1_000
 
 # DynamoDB -------------------------------------------------------------------------------------
 # TableName / IndexName: 3-255 of [a-zA-Z0-9_.-]. API_CreateTable.html
@@ -60,6 +70,12 @@ QUEUE_NAME_MAX = 80
 # VisibilityTimeout 0-43,200 s (12 h), default 30. API_CreateQueue.html
 VISIBILITY_TIMEOUT_DEFAULT = 30
 VISIBILITY_TIMEOUT_MAX = 43_200
+# MessageRetentionPeriod 60 s..14 days, default 4 days; RedrivePolicy maxReceiveCount 1..1000.
+# API_SetQueueAttributes.html; sqs-dead-letter-queues.html
+MESSAGE_RETENTION_MIN = 60
+MESSAGE_RETENTION_MAX = 1_209_600
+MESSAGE_RETENTION_DEFAULT = 345_600
+MAX_RECEIVE_COUNT_MAX = 1_000
 
 # IAM ------------------------------------------------------------------------------------------
 # Role names 1-64, inline policy names 1-128, of [\w+=,.@-]. API_CreateRole / API_PutRolePolicy

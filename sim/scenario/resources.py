@@ -119,6 +119,11 @@ class TableSpec(Spec):
     stream_view_type: (
         Literal["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"] | None
     ) = Field(None, description="Enables the table's DynamoDB stream with this view type.")
+    ttl_attribute: AttributeName | None = Field(
+        None,
+        description="Time to Live: items whose attribute (a Number, epoch seconds) is in the "
+        "past are deleted on the clock, each deletion a REMOVE stream record by the service.",
+    )
     global_secondary_indexes: list[IndexSpec] = Field(
         default_factory=list, description="Global secondary indexes."
     )
@@ -239,6 +244,15 @@ class TopicSpec(Spec):
     )
 
 
+class RedriveSpec(Spec):
+    """A queue's dead-letter queue (`RedrivePolicy`)."""
+
+    queue: QueueName = ref("queues", "The dead-letter queue (declared in resources.queues).")
+    max_receive_count: Annotated[int, Range(1, limits.MAX_RECEIVE_COUNT_MAX, noun="an integer")] = (
+        Field(description="`maxReceiveCount`: receives before a message moves there.")
+    )
+
+
 class QueueSpec(Spec):
     """An SQS queue."""
 
@@ -247,6 +261,26 @@ class QueueSpec(Spec):
     visibility_timeout: Annotated[
         int, Range(0, limits.VISIBILITY_TIMEOUT_MAX, noun="an integer", unit="seconds")
     ] = Field(limits.VISIBILITY_TIMEOUT_DEFAULT, description="Visibility timeout in seconds.")
+    message_retention: Annotated[
+        int,
+        Range(
+            limits.MESSAGE_RETENTION_MIN,
+            limits.MESSAGE_RETENTION_MAX,
+            noun="an integer",
+            unit="seconds",
+        ),
+    ] = Field(
+        limits.MESSAGE_RETENTION_DEFAULT,
+        description="`MessageRetentionPeriod`: messages older than this are deleted.",
+    )
+    content_based_deduplication: bool = Field(
+        False, description="FIFO only: deduplicate by the body's SHA-256 when no id is given."
+    )
+    dead_letter: RedriveSpec | None = Field(
+        None,
+        description="`RedrivePolicy`: after `max_receive_count` receives a message moves to "
+        "this queue (of the same type: standard or FIFO).",
+    )
 
     @model_validator(mode="after")
     def _fifo_suffix(self) -> QueueSpec:

@@ -59,7 +59,7 @@ def test_unknown_nested_key():
     assert unknown.line == 14
     assert unknown.key == "functions[0].triggers[0].kinesis.starting_positon"
     assert unknown.hint == "did you mean 'starting_position'?"
-    assert "stream, batch_size, starting_position," in unknown.expected
+    assert "stream, starting_position, starting_position_timestamp, batch_size," in unknown.expected
     # The misspelt key leaves the required one missing: both are reported, sorted by line.
     missing = next(e for e in errors if e.key.endswith(".starting_position"))
     assert missing.line == 12

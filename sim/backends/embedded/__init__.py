@@ -13,9 +13,14 @@ process.
   run too. Its handlers get :meth:`handler_environment` (test credentials, the region): they run
   in this process, where a plain ``boto3.client(...)`` reaches this backend through the router,
   also when the request came over HTTP.
-* DynamoDB (and its streams), S3, SQS, SNS, IAM, STS, EventBridge and CloudWatch Logs are moto,
-  in-process: moto's mock intercepts boto3 calls to AWS hostnames; our router (see
-  :mod:`sim.backends.embedded.router`) takes the Kinesis and Lambda ones first.
+* DynamoDB Streams is streamlab's own (:mod:`sim.services.dynamodbstreams`): moto's DynamoDB
+  writes feed its store through hooks active while the backend runs; its API is served from
+  that store (:meth:`EmbeddedBackend.dynamodb_streams`), and Time to Live deletes expired items
+  on the attached clock (wall time without one), like Firehose's buffers.
+* DynamoDB, S3, SQS, SNS, IAM, STS, EventBridge and CloudWatch Logs are moto, in-process:
+  moto's mock intercepts boto3 calls to AWS hostnames; our router (see
+  :mod:`sim.backends.embedded.router`) takes the Kinesis, Firehose, DynamoDB Streams and Lambda
+  ones first.
 * :class:`sim.backends.embedded.server.EndpointServer` serves the same state over HTTP.
 
 moto's state is process-global, so one embedded backend is active per process at a time.
@@ -37,6 +42,7 @@ from sim.backends.embedded.intercept import Answer, Interceptor, Interceptors, R
 from sim.backends.embedded.router import ROUTER
 from sim.backends.factory import NO_RETRY_CONFIG, TEST_CREDENTIALS, ClientFactory
 from sim.ids import derive_rng
+from sim.services.dynamodbstreams import DynamoDBStreamsHub, DynamoDBStreamsService
 from sim.services.firehose import ClockScheduler, FirehoseService, WallScheduler
 from sim.services.kinesis import KinesisService
 from sim.services.lambda_ import LambdaApi, LambdaRuntime
@@ -76,6 +82,10 @@ class EmbeddedBackend(Backend):
         self._kinesis_lock = threading.Lock()
         self._firehose: dict[str, FirehoseService] = {}
         self._clock: Any = None  # the clock a run attached (attach_clock), else wall time
+        # DynamoDB Streams (fed by moto's writes while started) and Time to Live.
+        self._dynamodb_streams = DynamoDBStreamsHub(
+            account_id, seed=seed, now=now, scheduler=self._firehose_scheduler()
+        )
         # Firehose's S3 writes: with a role's session credentials while a run enforces IAM
         # (act_as_roles), else the backend's own.
         self._role_credentials: Callable[[str, str], Any] | None = None
@@ -128,6 +138,8 @@ class EmbeddedBackend(Backend):
             os.environ[key] = value
         self._mock = mock_aws(config={"iam": {"load_aws_managed_policies": True}})
         self._mock.start(reset=True)
+        self._dynamodb_streams.reset(self.seed)
+        self._dynamodb_streams.activate()
         self._sns.reset(self.seed)  # a restarted backend starts with an empty outbox
         mock_random.seed(self.seed)
 
@@ -136,6 +148,8 @@ class EmbeddedBackend(Backend):
             return
         self._mock.stop()
         self._mock = None
+        self._dynamodb_streams.deactivate()
+        self._dynamodb_streams.reset()
         for key, value in self._saved_environment.items():
             if value is None:
                 os.environ.pop(key, None)
@@ -158,6 +172,7 @@ class EmbeddedBackend(Backend):
             self._mock.reset()
         with self._kinesis_lock:
             self._kinesis.clear()
+        self._dynamodb_streams.reset(self.seed)
         self._forget_firehose()
         self._forget_lambda()
         self._run_interceptors.clear()
@@ -205,6 +220,24 @@ class EmbeddedBackend(Backend):
 
     def kinesis_regions(self) -> list[str]:
         return sorted(self._kinesis)
+
+    # -- DynamoDB Streams -----------------------------------------------------------------
+    def dynamodb_streams(self, region: str | None = None) -> DynamoDBStreamsService:
+        """The DynamoDB Streams API and store of this backend's account in ``region``."""
+        return self._dynamodb_streams.service(region or self.region)
+
+    def dynamodb_streams_store(self, region: str | None = None) -> Any:
+        """The stream store (:class:`sim.services.dynamodbstreams.DynamoDBStreamsBackend`):
+        ``get_stream(table_name)``, ``get_stream_by_arn(arn)``, ``streams()``."""
+        return self.dynamodb_streams(region).backend
+
+    def dynamodb_streams_regions(self) -> list[str]:
+        return self._dynamodb_streams.regions()
+
+    def dynamodb_ttl(self) -> Any:
+        """The Time to Live sweeper (:class:`sim.services.dynamodbstreams.TtlSweeper`):
+        ``sweep()``, ``deleted``, ``tables``, ``interval``."""
+        return self._dynamodb_streams.ttl
 
     # -- Firehose -------------------------------------------------------------------------
     def firehose(self, region: str | None = None) -> FirehoseService:
@@ -257,11 +290,13 @@ class EmbeddedBackend(Backend):
         return sorted(self._firehose)
 
     def attach_clock(self, clock: Any) -> None:
-        """Drive Firehose from ``clock`` (a run's ``sim.clock.Clock``: its ``now`` and
-        ``call_at``) until ``attach_clock(None)``, which goes back to the wall clock."""
+        """Drive Firehose and the DynamoDB TTL sweeper from ``clock`` (a run's
+        ``sim.clock.Clock``: its ``now`` and ``call_at``) until ``attach_clock(None)``, which
+        goes back to the wall clock."""
         self._clock = clock
         for service in list(self._firehose.values()):
             service.set_scheduler(self._firehose_scheduler())
+        self._dynamodb_streams.set_scheduler(self._firehose_scheduler())
 
     def _firehose_scheduler(self) -> Any:
         return ClockScheduler(self._clock) if self._clock is not None else WallScheduler()

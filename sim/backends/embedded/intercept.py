@@ -10,8 +10,8 @@ the interceptors first, in the order they were added: boto3 calls in this proces
 (:mod:`sim.backends.embedded.server`). The first one that answers wins; a request none answers
 goes to moto unchanged.
 
-Kinesis, Firehose and Lambda requests never reach the interceptors: they are streamlab's own
-services, which inject their faults themselves.
+Kinesis, Firehose, DynamoDB Streams and Lambda requests never reach the interceptors: they are
+streamlab's own services, which inject their faults themselves.
 """
 
 from __future__ import annotations

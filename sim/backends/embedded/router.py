@@ -6,8 +6,10 @@ of the network while moto's mock is active. botocore calls *every* ``before-send
 keeps the first answer, so a handler placed beside moto's would not stop moto from processing a
 request too: we put our router in the stubber's place instead. It answers Kinesis requests from
 streamlab's shard store, Firehose requests (``Firehose_20150804.*``) from streamlab's Firehose
-(the backend's ``firehose(region)``) and Lambda requests from streamlab's Lambda API (the
-backend's :meth:`~sim.backends.embedded.EmbeddedBackend.lambda_api`), asks the backend's
+(the backend's ``firehose(region)``), DynamoDB Streams requests (``DynamoDBStreams_20120810.*``)
+from streamlab's stream store (the backend's ``dynamodb_streams(region)``) and Lambda requests
+from streamlab's Lambda API (the backend's
+:meth:`~sim.backends.embedded.EmbeddedBackend.lambda_api`), asks the backend's
 interceptors (:mod:`sim.backends.embedded.intercept`: SNS delivery, faults) about the rest, and
 hands what they do not answer to moto's stubber. Both see the request exactly as botocore serialised it, and botocore parses our
 answer with its own parser, so what a handler or producer gets back is what it would get from AWS.
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 
 KINESIS_TARGET_PREFIX = "Kinesis_20131202."
 FIREHOSE_TARGET_PREFIX = "Firehose_20150804."
+DYNAMODB_STREAMS_TARGET_PREFIX = "DynamoDBStreams_20120810."
 _AWS_HOST = re.compile(r"^https?://[^/]*\.amazonaws\.com(?:\.cn)?(?::\d+)?(?:/|$)")
 _SCOPE_REGION = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/")
 _SCOPE_SERVICE = re.compile(r"Credential=[^/]+/\d{8}/[a-z0-9-]+/([a-z0-9-]+)/")
@@ -119,7 +122,7 @@ class InProcessRouter:
         if isinstance(target, bytes):
             target = target.decode("ascii")
         if target is not None and target.startswith(
-            (KINESIS_TARGET_PREFIX, FIREHOSE_TARGET_PREFIX)
+            (KINESIS_TARGET_PREFIX, FIREHOSE_TARGET_PREFIX, DYNAMODB_STREAMS_TARGET_PREFIX)
         ):
             content_type = headers.get("Content-Type") or ""
             if isinstance(content_type, bytes):
@@ -127,6 +130,8 @@ class InProcessRouter:
             region = region_of(headers, request.url)
             if target.startswith(FIREHOSE_TARGET_PREFIX):
                 service = backend.firehose(region)
+            elif target.startswith(DYNAMODB_STREAMS_TARGET_PREFIX):
+                service = backend.dynamodb_streams(region)
             else:
                 service = backend.kinesis(region)
             status, response_headers, payload = service.handle(

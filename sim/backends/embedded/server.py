@@ -1,7 +1,8 @@
 """One HTTP endpoint for the embedded backend (default 127.0.0.1:4566, loopback only).
 
 Kinesis requests (``X-Amz-Target: Kinesis_20131202.*``) go to streamlab's shard store, Firehose
-requests (``Firehose_20150804.*``) to streamlab's Firehose; Lambda
+requests (``Firehose_20150804.*``) to streamlab's Firehose, DynamoDB Streams requests
+(``DynamoDBStreams_20120810.*``) to streamlab's stream store; Lambda
 requests (SigV4 credential scope service ``lambda``, or, unsigned, a path under
 ``/2015-03-31/functions`` or ``/2015-03-31/event-source-mappings``) go to streamlab's Lambda API
 (:mod:`sim.services.lambda_.api`, the backend's ``lambda_api()``: the last run's functions, or
@@ -37,6 +38,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 
 from sim.backends.embedded.intercept import Request
 from sim.backends.embedded.router import (
+    DYNAMODB_STREAMS_TARGET_PREFIX,
     FIREHOSE_TARGET_PREFIX,
     KINESIS_TARGET_PREFIX,
     is_lambda_request,
@@ -160,6 +162,14 @@ class _Handler(BaseHTTPRequestHandler):
                 endpoint.backend, "firehose"
             ):
                 service = endpoint.backend.firehose(region_of(self.headers))
+                status, headers, payload = service.handle(
+                    target, self.headers.get("Content-Type") or "", body
+                )
+                self._send(status, headers, payload)
+            elif target.startswith(DYNAMODB_STREAMS_TARGET_PREFIX) and hasattr(
+                endpoint.backend, "dynamodb_streams"
+            ):
+                service = endpoint.backend.dynamodb_streams(region_of(self.headers))
                 status, headers, payload = service.handle(
                     target, self.headers.get("Content-Type") or "", body
                 )

@@ -49,6 +49,7 @@ WINDOW_STATE_MAX_BYTES = 1024 * 1024
 FUNCTION_RESPONSE_TYPES = ("ReportBatchItemFailures",)
 # FilterCriteria: at most 5 filters per mapping by default (a quota AWS raises to 10 on request).
 # https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html
+FILTERS_MAX_DEFAULT = 5
 # DestinationConfig.OnFailure for stream sources: an SQS queue, an SNS topic or an S3 bucket.
 # https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html
 ON_FAILURE_SERVICES = ("sqs", "sns", "s3")

@@ -12,6 +12,9 @@ A built-in name is a module of ``producers/`` defining a :class:`Producer` with 
     ``producers.openaq.OpenAQProducer``, OpenAQ measurements from Belgian cities, one per tick at
     100 a minute (params: ``cities``, ``parameters``, ``spike_probability``,
     ``invalid_fraction``, ``from_file``). See docs/openaq-producer.md.
+``clickstream``
+    ``producers.clickstream.ClickstreamProducer``, shoppers' events on a web shop, 10 a second
+    (params: ``users``, ``heartbeat_fraction``, ``poison_every``). See docs/clickstream.md.
 """
 
 from __future__ import annotations

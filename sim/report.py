@@ -213,6 +213,10 @@ def render(result: SimulationResult, color: bool | None = None) -> str:
                 + f"max iterator age {row['max_iterator_age_ms']} ms"
             )
             lines.append(paint(line, _RED) if row["dropped"] else line)
+            errors = row.get("destination_errors") or []
+            if errors:
+                more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+                lines.append(paint(f"    the failure destination refused: {errors[0]}{more}", _RED))
     if result.export_dir:
         lines.append("")
         lines.append(f"Exported to {result.export_dir}")

@@ -48,6 +48,11 @@ class UnsupportedFlinkBinding(RuntimeError):
     """Flink jobs cannot be bound on this run's backend or clock (raised before provisioning)."""
 
 
+class UnsupportedBackendFeature(RuntimeError):
+    """A part of the scenario the chosen backend cannot run (raised before anything is
+    created)."""
+
+
 @dataclass
 class SimulationResult:
     name: str
@@ -291,6 +296,7 @@ class Simulation:
         backend = self.backend
         check_faults(self.scenario, backend)
         backend.check_deployable(self.scenario)
+        self._check_table_streams(backend)
         if isinstance(backend, EmbeddedBackend):
             if backend.running:
                 backend.reset(seed=self.seed)
@@ -359,6 +365,20 @@ class Simulation:
         self.backend.attach_runtime(self.runtime)
         self._esm_rng = derive_rng(self.seed, "event-source-mappings")
         self._create_mappings(0)
+
+    def _check_table_streams(self, backend: Any) -> None:
+        """A DynamoDB Streams trigger run by streamlab reads streamlab's own table streams:
+        refused, before anything is created, on a backend whose tables are its own."""
+        if backend.runs_functions or hasattr(backend, "dynamodb_streams_store"):
+            return
+        for f, function in enumerate(self.scenario.functions):
+            for t, trigger in enumerate(function.triggers):
+                if trigger.kind == "dynamodb":
+                    raise UnsupportedBackendFeature(
+                        f"functions[{f}] ({function.name}).triggers[{t}].dynamodb: streamlab "
+                        f"reads DynamoDB streams on the embedded backend only; the "
+                        f"{backend.name} backend's tables are its own. Nothing was created"
+                    )
 
     def _seed_handlers(self) -> None:
         """Handlers that draw from the ``random`` module (the Ticker lab's random walk) draw the
@@ -949,6 +969,7 @@ class Simulation:
                     "function": mapping.function_name,
                     "state": mapping.describe()["State"],
                     **stats,
+                    "destination_errors": list(getattr(mapping, "destination_errors", [])),
                 }
             )
         return rows

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import json
 import os
 import sys
 import time
@@ -69,9 +70,13 @@ def undeployable(scenario: Any) -> list[str]:
     for f, function in enumerate(scenario.functions):
         where = f"functions[{f}] ({function.name})"
         for t, trigger in enumerate(function.triggers):
-            kind = "schedule" if trigger.schedule is not None else "scheduler"
-            if trigger.schedule is not None or trigger.scheduler is not None:
+            kind = trigger.kind
+            if kind in ("schedule", "scheduler"):
                 lines.append(f"{where}.triggers[{t}].{kind}: an EventBridge {kind} trigger")
+            elif kind in ("dynamodb", "sqs"):
+                lines.append(f"{where}.triggers[{t}].{kind}: a {kind} event source mapping")
+            elif trigger.spec.changes:
+                lines.append(f"{where}.triggers[{t}].{kind}.changes: changes during the run")
         if function.asynchronous is not None:
             lines.append(f"{where}.asynchronous: an event invoke configuration")
         if function.dead_letter is not None:
@@ -255,6 +260,7 @@ class Deployer:
             kwargs["StartingPositionTimestamp"] = datetime.fromtimestamp(
                 trigger.starting_position_timestamp, tz=UTC
             )
+        kwargs.update(self._error_controls(trigger))
         created = with_role_retries(
             lambda: client.create_event_source_mapping(**kwargs), self.sleep
         )
@@ -262,6 +268,44 @@ class Deployer:
         self.tracker.created("mapping", uuid, created.get("EventSourceMappingArn"))
         self._wait_for_mapping(uuid)
         return uuid
+
+    def _error_controls(self, trigger: Any) -> dict[str, Any]:
+        """The stream mapping parameters beyond the foundation's, as CreateEventSourceMapping
+        takes them."""
+        kwargs: dict[str, Any] = {
+            "BisectBatchOnFunctionError": trigger.bisect_batch_on_function_error,
+            "ParallelizationFactor": trigger.parallelization_factor,
+        }
+        if trigger.function_response_types:
+            kwargs["FunctionResponseTypes"] = list(trigger.function_response_types)
+        if trigger.tumbling_window:
+            kwargs["TumblingWindowInSeconds"] = int(trigger.tumbling_window)
+        if trigger.filters:
+            kwargs["FilterCriteria"] = {
+                "Filters": [
+                    {"Pattern": f if isinstance(f, str) else json.dumps(f)} for f in trigger.filters
+                ]
+            }
+        destination = trigger.on_failure
+        if destination is not None:
+            kwargs["DestinationConfig"] = {
+                "OnFailure": {"Destination": self._destination_arn(destination)}
+            }
+        return kwargs
+
+    def _destination_arn(self, destination: Any) -> str:
+        if destination.kind == "bucket":
+            return f"arn:aws:s3:::{destination.name}"
+        if destination.kind == "topic":
+            topics = self.clients.client("sns").list_topics()["Topics"]
+            return next(
+                t["TopicArn"] for t in topics if t["TopicArn"].rsplit(":", 1)[1] == destination.name
+            )
+        sqs = self.clients.client("sqs")
+        url = sqs.get_queue_url(QueueName=destination.name)["QueueUrl"]
+        return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
 
     def _wait_for_mapping(self, uuid: str) -> None:
         client = self.clients.client("lambda")

@@ -180,7 +180,16 @@ class EmailsCheck(Spec):
 
 
 LedgerName = Literal[
-    "produced", "accepted", "delivered", "retried", "dropped", "lost", "in_flight", "pending"
+    "produced",
+    "accepted",
+    "delivered",
+    "filtered",
+    "retried",
+    "dropped",
+    "to_destination",
+    "lost",
+    "in_flight",
+    "pending",
 ]
 
 

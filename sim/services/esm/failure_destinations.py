@@ -76,10 +76,9 @@ class OnFailureDestination:
         client = self._client
         if self.service == "sqs":
             if self._queue_url is None:
-                account = self.arn.split(":")[4]
-                self._queue_url = client.get_queue_url(
-                    QueueName=self.name, QueueOwnerAWSAccountId=account
-                )["QueueUrl"]
+                # Lambda sends to the ARN: no GetQueueUrl (the role need not allow it)
+                _, _, _, region, account, name = self.arn.split(":", 5)
+                self._queue_url = f"https://sqs.{region}.amazonaws.com/{account}/{name}"
             client.send_message(QueueUrl=self._queue_url, MessageBody=json.dumps(record))
         elif self.service == "sns":
             client.publish(TopicArn=self.arn, Message=json.dumps(record))

@@ -13,6 +13,7 @@ the events they receive in ``esm_shared`` (a normal shared import).
 from __future__ import annotations
 
 import base64
+import json
 import os
 import sys
 from typing import Any
@@ -29,6 +30,7 @@ from sim.ledger import Hop, Ledger  # noqa: E402
 from sim.services.esm import KinesisEventSourceMapping, KinesisMappingConfig  # noqa: E402
 from sim.services.kinesis import KinesisService  # noqa: E402
 from sim.services.lambda_ import FunctionConfig, LambdaRuntime  # noqa: E402
+from tests.esm_fidelity import assert_kinesis_event, assert_kinesis_window_event  # noqa: E402
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -204,6 +206,14 @@ class Lab:
         return self.ledger
 
     def assert_balanced(self) -> None:
+        """Every event a mapping sent validates against Powertools' models and SAM's sample
+        (tests/esm_fidelity.py), and every hop of the ledger adds up."""
+        for event in self.captured:
+            document = json.loads(event) if isinstance(event, bytes) else event
+            if "window" in document:
+                assert_kinesis_window_event(document)
+            else:
+                assert_kinesis_event(document)
         self.settle()
         for hop in self.ledger.hops.values():
             assert hop.available == hop.settled, hop

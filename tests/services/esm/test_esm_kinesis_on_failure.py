@@ -11,6 +11,7 @@ import pytest
 from esm_lab import ACCOUNT, REGION, T0, Lab
 
 from sim.backends.embedded import EmbeddedBackend
+from tests.esm_fidelity import assert_sns_notification, assert_stream_failure_record
 from sim.clock import Clock, iso
 from sim.services.kinesis import KinesisService
 
@@ -64,6 +65,7 @@ def test_retries_exhausted_send_the_failure_record_to_sqs(lab: Lab, embedded: Em
     lab.run(30)
     [body] = _messages(embedded, url)
     record = json.loads(body)
+    assert_stream_failure_record(record, "kinesis", destination="sqs")
     stream_arn = f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/s"
     assert record["requestContext"] == {
         "requestId": mapping.batches[-2].request_id,
@@ -117,6 +119,7 @@ def test_records_too_old_go_to_the_destination_with_record_age_exceeded(
     lab.run(120)
     [body] = _messages(embedded, url)
     record = json.loads(body)
+    assert_stream_failure_record(record, "kinesis", destination="sqs")
     assert record["requestContext"]["condition"] == "RecordAgeExceeded"
     assert record["requestContext"]["approximateInvokeCount"] >= 1
     assert record["KinesisBatchInfo"]["batchSize"] == 1
@@ -139,9 +142,11 @@ def test_an_sns_destination_publishes_the_record(lab: Lab, embedded: EmbeddedBac
     lab.put("poison", at=0.5)
     lab.run(10)
     [body] = _messages(embedded, url)
+    [message] = assert_sns_notification(body)
     notification = json.loads(body)
     assert notification["Type"] == "Notification" and notification["TopicArn"] == topic
-    record = json.loads(notification["Message"])
+    record = json.loads(message)
+    assert_stream_failure_record(record, "kinesis", destination="sns")
     assert record["requestContext"]["approximateInvokeCount"] == 1
     assert "payload" not in record  # SNS and SQS records leave the records out
     assert lab.hop(mapping).to_destination == {"topic esm-failures": 1}
@@ -164,6 +169,7 @@ def test_an_s3_destination_writes_the_record_with_the_payload(lab: Lab, embedded
     prefix = f"aws/lambda/{mapping.uuid}/shardId-000000000000/2023/11/14/2023-11-14T22.13.21-"  # the first poll after the put
     assert obj["Key"].startswith(prefix) and len(obj["Key"]) == len(prefix) + 36
     record = json.loads(s3.get_object(Bucket="esm-failures", Key=obj["Key"])["Body"].read())
+    assert_stream_failure_record(record, "kinesis", destination="s3")
     payload = json.loads(record["payload"])
     assert payload == lab.events("to-s3")[0]
     assert record["KinesisBatchInfo"]["batchSize"] == 1

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 import pytest
 from esm_lab import T0, Lab
 
+from tests.esm_fidelity import assert_kinesis_window_event
+
 # T0 is 20 s past a minute: 60-second windows end at T0 + 40 and T0 + 100.
 FIRST_END = T0 + 40
 
@@ -42,6 +44,8 @@ def test_state_is_carried_and_each_window_ends_with_a_final_invocation(lab: Lab)
         (1, {}, False, second),
         (0, {"A": 1}, True, second),
     ]
+    for event in lab.events("windowed"):
+        assert_kinesis_window_event(event)
     final = lab.events("windowed")[2]
     assert final["window"] == {"start": first, "end": _stamp(FIRST_END)}
     assert final["shardId"] == "shardId-000000000000"
@@ -98,6 +102,8 @@ def test_a_state_above_one_megabyte_ends_the_window_early(lab: Lab):
     lab.put("r1", at=1)
     lab.run(5)
     events = lab.events("big")
+    for event in events:
+        assert_kinesis_window_event(event)
     assert [e["isFinalInvokeForWindow"] for e in events] == [False, True]
     assert events[1]["isWindowTerminatedEarly"] is True
     assert events[1]["Records"] == []

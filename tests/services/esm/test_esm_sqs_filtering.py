@@ -4,9 +4,8 @@ Lambda automatically removes the message from the queue", invocation-eventfilter
 counted as filtered in the ledger; with a batching window the filter applies to each message
 before it joins the batch.
 
-The filter here is a stand-in with the interface the mapping needs (``matches(record)``), so
-these tests do not depend on the FilterCriteria module; the tests named ``*_stand_in_filter``
-should switch to ``sim.services.esm.filtering`` (``parse_filter_criteria``) once it lands.
+The filters are compiled by ``sim.services.esm.filtering`` (the FilterCriteria module), from a
+pattern on the message body: a plain-string body matched as a string (``prefix``).
 """
 
 from __future__ import annotations
@@ -14,27 +13,30 @@ from __future__ import annotations
 import esm_sqs_lab
 from esm_sqs_lab import T0
 
+from sim.services.esm.filtering import parse_filter_criteria
+
 # the lab's fixtures (see esm_sqs_lab)
 embedded_backend = esm_sqs_lab.embedded_backend
 sqs_lab = esm_sqs_lab.sqs_lab
 
+CRITERIA = {"Filters": [{"Pattern": '{"body": [{"prefix": "keep"}]}'}]}
 
-class BodyStartsWith:
-    """Stand-in for a compiled FilterCriteria: keeps records whose body starts with a prefix;
-    remembers every record it was asked about."""
 
-    def __init__(self, prefix: str):
-        self.prefix = prefix
+class Spy:
+    """The real compiled filter, remembering every record it was asked about."""
+
+    def __init__(self, criteria: dict = CRITERIA):
+        self.inner = parse_filter_criteria(criteria, source="sqs")
         self.seen: list[dict] = []
 
     def matches(self, record: dict) -> bool:
         self.seen.append(record)
-        return record["body"].startswith(self.prefix)
+        return self.inner.matches(record)
 
 
-def test_unmatched_messages_are_deleted_without_invoking_stand_in_filter(sqs_lab):
+def test_unmatched_messages_are_deleted_without_invoking(sqs_lab):
     sqs_lab.create_queue("q")
-    record_filter = BodyStartsWith("keep")
+    record_filter = Spy()
     mapping = sqs_lab.mapping(record_filter=record_filter)
     sqs_lab.send("keep-1", "drop-1", "keep-2", "drop-2", at=0.5)
     sqs_lab.run(60)
@@ -50,9 +52,9 @@ def test_unmatched_messages_are_deleted_without_invoking_stand_in_filter(sqs_lab
     assert (hop.available, hop.delivered, hop.filtered, hop.in_flight) == (4, 2, 2, 0)
 
 
-def test_a_batch_of_only_unmatched_messages_invokes_nothing_stand_in_filter(sqs_lab):
+def test_a_batch_of_only_unmatched_messages_invokes_nothing(sqs_lab):
     sqs_lab.create_queue("q")
-    mapping = sqs_lab.mapping(record_filter=BodyStartsWith("keep"))
+    mapping = sqs_lab.mapping(record_filter=Spy())
     sqs_lab.send("drop-1", "drop-2", at=0.5)
     sqs_lab.run(5)
     assert mapping.batches == [] and sqs_lab.events() == []
@@ -61,11 +63,9 @@ def test_a_batch_of_only_unmatched_messages_invokes_nothing_stand_in_filter(sqs_
     assert sqs_lab.hop(mapping).filtered == 2
 
 
-def test_with_a_window_only_matching_messages_fill_the_batch_stand_in_filter(sqs_lab):
+def test_with_a_window_only_matching_messages_fill_the_batch(sqs_lab):
     sqs_lab.create_queue("q")
-    mapping = sqs_lab.mapping(
-        record_filter=BodyStartsWith("keep"), batch_size=3, maximum_batching_window=30
-    )
+    mapping = sqs_lab.mapping(record_filter=Spy(), batch_size=3, maximum_batching_window=30)
     sqs_lab.send(*[f"drop-{i}" for i in range(5)], "keep-1", "keep-2", "keep-3", at=0.5)
     sqs_lab.run(5)
     # full with three matching messages at once: the dropped ones did not count
@@ -73,8 +73,7 @@ def test_with_a_window_only_matching_messages_fill_the_batch_stand_in_filter(sqs
     assert sqs_lab.batches() == [["keep-1", "keep-2", "keep-3"]]
 
 
-def test_describe_shows_the_filter_criteria_stand_in_filter(sqs_lab):
+def test_describe_shows_the_filter_criteria(sqs_lab):
     sqs_lab.create_queue("q")
-    criteria = {"Filters": [{"Pattern": '{"body": {"kind": ["keep"]}}'}]}
-    mapping = sqs_lab.mapping(record_filter=BodyStartsWith("keep"), filter_criteria=criteria)
-    assert mapping.describe()["FilterCriteria"] == criteria
+    mapping = sqs_lab.mapping(record_filter=Spy(), filter_criteria=CRITERIA)
+    assert mapping.describe()["FilterCriteria"] == CRITERIA

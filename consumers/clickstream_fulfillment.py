@@ -28,8 +28,14 @@ def handler(event, context):
     limit = float(os.environ.get("FRAUD_LIMIT", "1000"))
     failures = []
     for message in event["Records"]:
-        order = json.loads(message["body"])
-        if order["amount"] > limit:
+        try:
+            order = json.loads(message["body"])
+            amount = float(order["amount"])
+        except (ValueError, KeyError, TypeError):
+            print(f"message {message['messageId']} is not an order")
+            failures.append({"itemIdentifier": message["messageId"]})
+            continue
+        if amount > limit:
             print(f"order {order['order_id']} held by the fraud check")
             failures.append({"itemIdentifier": message["messageId"]})
             continue
@@ -37,7 +43,7 @@ def handler(event, context):
             Item={
                 "order_id": order["order_id"],
                 "user_id": order["user_id"],
-                "amount": Decimal(str(order["amount"])),
+                "amount": Decimal(str(amount)),
                 "receive_count": int(message["attributes"]["ApproximateReceiveCount"]),
             }
         )

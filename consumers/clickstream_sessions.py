@@ -6,9 +6,10 @@ moves ``expires_at`` (the table's Time to Live attribute) to ``SESSION_TTL_SECON
 event: idle shoppers' items expire.
 
 The mapping sets ``FunctionResponseTypes: [ReportBatchItemFailures]``. An event the function
-cannot attribute (a poison record: no ``user_id``, or not JSON) is reported by its sequence
-number together with every record after it, so that nothing is counted twice when the batch is
-retried from there (shards are ordered: the records after a failure wait for it).
+cannot attribute (a poison record: no ``user_id``, or not JSON) or cannot store (a malformed
+field, a throttled write) is reported by its sequence number together with every record after
+it, so that nothing is counted twice when the batch is retried from there (shards are ordered:
+the records after a failure wait for it).
 
 Environment: ``SESSIONS_TABLE``, ``SESSION_TTL_SECONDS`` (default 600).
 """
@@ -20,6 +21,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import boto3
+from botocore.exceptions import ClientError
 
 COUNTERS = {"view": "views", "click": "clicks", "add_to_cart": "carts", "purchase": "purchases"}
 
@@ -65,18 +67,26 @@ def record_event(event):
     )
 
 
+def failed_from(records, position, why):
+    """The partial batch response: the record at ``position`` and every one after it."""
+    print(f"{why} {records[position]['kinesis']['sequenceNumber']}: retry from it")
+    return {
+        "batchItemFailures": [
+            {"itemIdentifier": r["kinesis"]["sequenceNumber"]} for r in records[position:]
+        ]
+    }
+
+
 def handler(event, context):
     records = event["Records"]
     for position, record in enumerate(records):
         parsed = parse(record)
         if parsed is None:
-            failed = records[position:]
-            print(f"cannot attribute {record['kinesis']['sequenceNumber']}: retry from it")
-            return {
-                "batchItemFailures": [
-                    {"itemIdentifier": r["kinesis"]["sequenceNumber"]} for r in failed
-                ]
-            }
-        if parsed.get("action") in COUNTERS:
+            return failed_from(records, position, "cannot attribute")
+        if parsed.get("action") not in COUNTERS:
+            continue
+        try:
             record_event(parsed)
+        except (ValueError, KeyError, TypeError, ClientError) as error:
+            return failed_from(records, position, f"cannot store ({error})")
     return {"batchItemFailures": []}

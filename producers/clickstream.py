@@ -11,8 +11,9 @@ Each event is one JSON document, partition key the user::
 also its ``order_id``. A share of the events are ``heartbeat`` events from the page (no user
 action; ``heartbeat_fraction``, default 5 %): pipelines usually filter them out.
 
-``poison_every`` N (default 0: never) makes every Nth event a *poison* record: valid JSON whose
-``user_id`` is null, which a consumer cannot attribute to a session. It is what a bad release of
+``poison_every`` N (default 0: never) makes every Nth event a *poison* record, unless that
+event is a heartbeat: valid JSON whose ``user_id`` is null, which a consumer cannot attribute to
+a session. It is what a bad release of
 the web front end sends, and what event source mappings' error handling (bisect, partial batch
 responses, on-failure destinations) is for.
 

@@ -25,7 +25,7 @@ def check_filter_criteria(patterns: list[str], source: str) -> None:
         index = getattr(error, "filter_index", None)
         reason = getattr(error, "reason", str(error))
         fail(
-            "a filter pattern Lambda accepts (docs/event-source-mappings.md#filters)",
+            "a filter pattern Lambda accepts (docs/event-source-mappings.md)",
             found_text=f"{reason}",
-            key=index if index is not None else None,
+            key=(index,) if index is not None else None,
         )

@@ -30,6 +30,7 @@ from sim.ledger import Hop, Ledger
 from sim.services.esm.sqs import SqsEventSourceMapping, SqsMappingConfig
 from sim.services.esm.sqs_queue import SqsQueue, open_queue
 from sim.services.lambda_ import FunctionConfig, LambdaRuntime
+from tests.esm_fidelity import assert_sqs_event
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -204,6 +205,10 @@ class SqsLab:
         return self.ledger
 
     def assert_balanced(self) -> None:
+        """Every event a mapping sent validates against Powertools' SqsModel and SAM's sample
+        (tests/esm_fidelity.py), and every hop of the ledger adds up."""
+        for event in self.captured:
+            assert_sqs_event(event)
         self.settle()
         for hop in self.ledger.hops.values():
             assert hop.available == hop.settled, hop

@@ -5,11 +5,15 @@ For each event it adds one to the shopper's counter for the action (``views``, `
 moves ``expires_at`` (the table's Time to Live attribute) to ``SESSION_TTL_SECONDS`` after the
 event: idle shoppers' items expire.
 
-The mapping sets ``FunctionResponseTypes: [ReportBatchItemFailures]``. An event the function
-cannot attribute (a poison record: no ``user_id``, or not JSON) or cannot store (a malformed
-field, a throttled write) is reported by its sequence number together with every record after
-it, so that nothing is counted twice when the batch is retried from there (shards are ordered:
-the records after a failure wait for it).
+The mapping sets ``FunctionResponseTypes: [ReportBatchItemFailures]`` and
+``BisectBatchOnFunctionError``. An event the function cannot attribute (a poison record: no
+``user_id``, or not JSON) or cannot store (a malformed field, a throttled write) is reported by
+its sequence number together with every record after it: Lambda checkpoints before it and
+retries from it, so nothing before it is counted twice. When the failing event is the first of
+its batch, the function raises instead: a function error makes Lambda bisect the batch, so the
+poison record ends up alone, and alone goes to the mapping's on-failure destination once its
+retries are used up, while the records after it go on (a partial response alone would retry,
+and finally give up, the poison record together with every record after it).
 
 Environment: ``SESSIONS_TABLE``, ``SESSION_TTL_SECONDS`` (default 600).
 """
@@ -67,9 +71,17 @@ def record_event(event):
     )
 
 
+class PoisonRecordError(Exception):
+    """The batch starts with an event the function cannot process."""
+
+
 def failed_from(records, position, why):
-    """The partial batch response: the record at ``position`` and every one after it."""
-    print(f"{why} {records[position]['kinesis']['sequenceNumber']}: retry from it")
+    """The partial batch response: the record at ``position`` and every one after it; a
+    function error when that is the batch's first record (Lambda then bisects)."""
+    sequence = records[position]["kinesis"]["sequenceNumber"]
+    if position == 0:
+        raise PoisonRecordError(f"{why} {sequence}, the first record of the batch")
+    print(f"{why} {sequence}: retry from it")
     return {
         "batchItemFailures": [
             {"itemIdentifier": r["kinesis"]["sequenceNumber"]} for r in records[position:]

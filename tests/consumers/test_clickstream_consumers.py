@@ -426,17 +426,19 @@ def test_a_poison_record_is_reported_with_every_record_after_it(ddb, poison, cap
     assert f"cannot attribute {poison_sequence}" in capsys.readouterr().out
 
 
-def test_a_poison_record_first_fails_the_whole_batch_and_writes_nothing(ddb):
+def test_a_poison_record_first_raises_so_that_lambda_bisects_and_writes_nothing(ddb):
     event = kinesis_event([b"{", click("view"), click("purchase")])
-    assert sessions.handler(event, None) == {"batchItemFailures": sequence_numbers(event)}
+    with pytest.raises(sessions.PoisonRecordError, match="the first record of the batch"):
+        sessions.handler(event, None)
     assert items(ddb, SESSIONS) == {}
 
 
 def test_the_retry_from_the_poison_record_counts_nothing_twice(ddb):
     """Lambda retries from the lowest sequence number reported
     (https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html);
-    with bisect it splits there and gives up on the poison record alone. The records after it
-    then come in a batch of their own and are counted once."""
+    that batch starts with the poison record, which the function answers with an error, so
+    Lambda bisects it and gives up on the poison record alone. The records after it then come
+    in a batch of their own and are counted once."""
     records = [click("view"), click("view", user=None), click("view"), click("click")]
     first = kinesis_event(records)
     failed = sessions.handler(first, None)["batchItemFailures"]
@@ -463,7 +465,8 @@ def test_an_event_that_cannot_be_stored_is_reported_and_nothing_counts_twice(ddb
     event = kinesis_event(records)
     assert sessions.handler(event, None) == {"batchItemFailures": sequence_numbers(event, 1)}
     retry = {"Records": event["Records"][1:]}  # Lambda retries from the lowest one reported
-    assert sessions.handler(retry, None) == {"batchItemFailures": sequence_numbers(event, 1)}
+    with pytest.raises(sessions.PoisonRecordError):  # first now: a function error (bisect)
+        sessions.handler(retry, None)
     item = items(ddb, SESSIONS)["u001"]
     assert item["views"] == 1 and "clicks" not in item  # the view once, the click not yet
 

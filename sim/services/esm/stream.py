@@ -249,6 +249,7 @@ class _Poller:
     finished: bool = False
     end_at_delete: int | None = None
     last_window: float | None = None  # tumbling window of the last record read
+    relane_due: bool = False  # ParallelizationFactor changed while invocations ran
 
     def held(self) -> int:
         return sum(lane.held() for lane in self.lanes)
@@ -448,24 +449,21 @@ class StreamEventSourceMapping:
         return [_Lane(n) for n in range(self.config.parallelization_factor)]
 
     def _relane(self, poller: _Poller) -> None:
-        """ParallelizationFactor changed: the records held go back to the new lanes, in order
-        (a running invocation finishes in its old lane, which then empties)."""
+        """ParallelizationFactor changed: once no invocation of the shard is running (so that
+        no key has a batch in flight in an old lane), the records held go back to the new
+        lanes in shard order; batches waiting for a retry are gathered again."""
+        if any(lane.busy for lane in poller.lanes):
+            poller.relane_due = True  # done when the running invocations end
+            return
+        poller.relane_due = False
         items: list[_Item] = []
-        busy: list[_Lane] = []
         for lane in poller.lanes:
-            for index, segment in enumerate(lane.segments):
-                if lane.busy and index == 0:
-                    continue
+            for segment in lane.segments:
                 items.extend(segment.items)
             items.extend(lane.queue)
-            if lane.busy and lane.segments:
-                busy.append(_Lane(lane.number, segments=deque([lane.segments[0]]), busy=True))
         lanes = self._new_lanes()
         for item in sorted(items, key=lambda i: i.index):
             lanes[self._lane_of(item.record, len(lanes))].queue.append(item)
-        for old in busy:  # kept until their invocation ends, then dropped as empty
-            old.number = -1 - old.number
-            lanes.append(old)
         poller.lanes = lanes
 
     def _lane_of(self, record: Any, count: int) -> int:
@@ -573,7 +571,6 @@ class StreamEventSourceMapping:
             wake = min(wake, self._work(poller, lane))
             if self.state != "Enabled":
                 return
-        poller.lanes = [lane for lane in poller.lanes if lane.number >= 0 or not lane.idle()]
         if shard.is_closed and poller.cursor >= shard.end_index and poller.idle():
             self._finish(poller)
             return
@@ -595,7 +592,7 @@ class StreamEventSourceMapping:
         """Read records into the lanes' queues until each lane has a batch's worth, a lane
         holds its read-ahead limit, or the shard has no more."""
         shard = poller.shard
-        lanes = [lane for lane in poller.lanes if lane.number >= 0]
+        lanes = poller.lanes
         count = len(lanes)
         batch_size = self.config.batch_size
         cap = batch_size if count == 1 else batch_size * limits.PARALLEL_READ_AHEAD_BATCHES
@@ -890,12 +887,17 @@ class StreamEventSourceMapping:
                 segment.size = _size(items)
             if window_state is not None and lane.window is not None:
                 lane.window.state = window_state.state
-            self._function_failed(poller, lane, segment, event_text, deleted)
+            # with bisect on, the batch is split at the returned sequence number and only the
+            # remaining records are retried: no further halving (services-ddb-
+            # batchfailurereporting.html, services-kinesis-batchfailurereporting.html)
+            self._function_failed(poller, lane, segment, event_text, deleted, bisect=False)
         else:
             self._function_failed(poller, lane, segment, event_text, deleted)
         if deleted:
             lane.segments.clear()
             return
+        if poller.relane_due:
+            self._relane(poller)
         if self.state == "Enabled" and not poller.finished:
             self._schedule(poller, max(now, lane.retry_at))
 
@@ -910,15 +912,18 @@ class StreamEventSourceMapping:
         segment: _Segment,
         event_text: str,
         deleted: bool,
+        bisect: bool = True,
     ) -> None:
-        """A failed invocation (error, timeout, invalid response): bisect, retry or give up."""
+        """A failed invocation (error, timeout, invalid response): bisect, retry or give up.
+        ``bisect`` False: a partial batch response, whose remaining records are retried as
+        they are."""
         items = segment.items
         if deleted:
             self._drop_count(DELETED_REASON, len(items))
             return
         config = self.config
         segment.failures += 1
-        if config.bisect_batch_on_function_error and len(items) > 1:
+        if bisect and config.bisect_batch_on_function_error and len(items) > 1:
             half = (len(items) + 1) // 2
             first, second = items[:half], items[half:]
             lane.segments.popleft()

@@ -90,3 +90,25 @@ def test_a_partial_failure_that_later_succeeds_delivers_everything_once(lab: Lab
     assert batches[0] == [b"a", b"b", b"fail"]
     assert all(batch == [b"fail"] for batch in batches[1:])
     assert lab.hop(mapping).delivered == 2
+
+
+def test_with_bisect_a_partial_response_retries_the_rest_without_halving_it(lab: Lab):
+    """"the batch is bisected at the returned sequence number and Lambda retries only the
+    remaining records" (services-kinesis-batchfailurereporting.html): no further halving."""
+    lab.create_stream()
+    mapping = lab.mapping(
+        "cut",
+        "esm_partial:handler",
+        batch_size=5,
+        function_response_types=REPORT,
+        bisect_batch_on_function_error=True,
+        maximum_retry_attempts=1,
+    )
+    lab.put("a", "fail1", "b", "c", "d", at=0.5)
+    lab.run(30)
+    assert lab.batches("cut") == [
+        [b"a", b"fail1", b"b", b"c", b"d"],
+        [b"fail1", b"b", b"c", b"d"],
+    ]
+    assert mapping.stats.bisections == 0
+    assert lab.hop(mapping).dropped == {"RetryAttemptsExhausted": 4}

@@ -77,3 +77,22 @@ def test_unknown_and_fixed_parameters_are_refused(lab: Lab):
     with pytest.raises(ValueError, match="BatchSize must be"):
         mapping.update(batch_size=0)
     assert mapping.config.batch_size == 100
+
+
+def test_updating_the_factor_while_an_invocation_runs_loses_nothing(lab: Lab):
+    """The new lanes take over once the running invocation ends: nothing stays in flight and
+    every key keeps its order."""
+    lab.create_stream()
+    mapping = lab.mapping("busy", "esm_recorder:handler", batch_size=2, invocation_duration=1.0)
+    keys = [f"k{n % 3}" for n in range(9)]
+    lab.put(*[f"{key}:{n}" for n, key in enumerate(keys)], keys=keys, at=0.5)
+    lab.run(1.5)  # the first batch is running (from 1.0 to 2.0)
+    mapping.update(parallelization_factor=3)
+    lab.run(20)
+    delivered = [d.decode() for d in lab.delivered(mapping)]
+    assert sorted(delivered) == sorted(f"{key}:{n}" for n, key in enumerate(keys))
+    for key in set(keys):
+        mine = [int(d.split(":")[1]) for d in delivered if d.startswith(f"{key}:")]
+        assert mine == sorted(mine)
+    lab.settle()
+    assert lab.hop(mapping).in_flight == 0

@@ -644,7 +644,19 @@ class StreamEventSourceMapping:
             self._failed_before(poller, lane, segment, limits.PAYLOAD_TOO_LARGE_REASON)
             return lane.retry_at
         self._invoke(poller, lane, segment)
-        return now
+        return self._lane_wake(poller, lane)
+
+    def _lane_wake(self, poller: _Poller, lane: _Lane) -> float:
+        """When a lane that has just sent a batch needs the next poll: never while its
+        invocation runs (its end polls), at its retry time after a failure, at once while
+        records remain (Lambda keeps reading), else at the next polling instant."""
+        if lane.busy:
+            return math.inf
+        if lane.segments:
+            return max(lane.retry_at, self.clock.now)
+        if lane.queue or poller.cursor < poller.shard.end_index:
+            return self.clock.now
+        return self._next_tick()
 
     def _gather(self, poller: _Poller, lane: _Lane) -> _Segment | float:
         """The lane's next batch from its queue, or when to look again."""
@@ -899,7 +911,7 @@ class StreamEventSourceMapping:
         if poller.relane_due:
             self._relane(poller)
         if self.state == "Enabled" and not poller.finished:
-            self._schedule(poller, max(now, lane.retry_at))
+            self._schedule(poller, self._lane_wake(poller, lane))
 
     def _delivered(self, lane: _Lane, segment: _Segment, count: int) -> None:
         self._hop.delivered += count

@@ -11,9 +11,9 @@ import pytest
 from esm_lab import ACCOUNT, REGION, T0, Lab
 
 from sim.backends.embedded import EmbeddedBackend
-from tests.esm_fidelity import assert_sns_notification, assert_stream_failure_record
 from sim.clock import Clock, iso
 from sim.services.kinesis import KinesisService
+from tests.esm_fidelity import assert_sns_notification, assert_stream_failure_record
 
 
 @pytest.fixture

@@ -217,6 +217,8 @@ class _Checker:
             for t, trigger in enumerate(function.triggers):
                 if trigger.kind in ("dynamodb", "sqs"):
                     self.table_or_queue_trigger(("functions", f, "triggers", t), trigger, sources)
+                if trigger.kind == "sqs":
+                    self.visibility_covers_timeout(("functions", f), function, trigger.spec.queue)
                 if trigger.kind in ("kinesis", "dynamodb"):
                     self.failure_destination(("functions", f, "triggers", t), trigger)
                 kinesis = trigger.kinesis
@@ -271,6 +273,20 @@ class _Checker:
                 (*at, "batch_size"),
                 f"at most {limits.SQS_FIFO_BATCH_SIZE_MAX} for a FIFO queue",
                 str(spec.batch_size),
+            )
+
+    def visibility_covers_timeout(self, at: Path, function: Any, queue_name: str) -> None:
+        """CreateEventSourceMapping refuses a queue whose visibility timeout is below the
+        function's timeout ("Queue visibility timeout: N seconds is less than Function timeout:
+        M seconds")."""
+        queue = self.queue(queue_name)
+        if queue is not None and queue.visibility_timeout < function.timeout:
+            self.add(
+                (*at, "timeout"),
+                f"a timeout of at most the visibility timeout of queue {queue_name!r} "
+                f"({queue.visibility_timeout} s): AWS refuses the mapping otherwise",
+                f"{function.timeout} s",
+                "raise the queue's visibility_timeout (AWS advises 6 times the timeout)",
             )
 
     def failure_destination(self, at: Path, trigger: Any) -> None:

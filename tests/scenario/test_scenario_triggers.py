@@ -188,3 +188,12 @@ def test_a_dead_letter_queue_is_another_queue_of_the_same_type():
     )
     assert [e.key for e in errors] == ["resources.queues[0].dead_letter.queue"]
     assert "its own dead-letter queue" in errors[0].expected
+
+
+def test_a_function_timeout_above_the_queues_visibility_timeout_is_refused():
+    text = scenario("- sqs: {queue: orders}").replace(
+        "    handler: m:h\n", "    handler: m:h\n    timeout: 45\n"
+    )
+    [error] = scenario_errors(text)
+    assert error.key == "functions[0].timeout"
+    assert "visibility timeout of queue 'orders' (30 s)" in error.expected

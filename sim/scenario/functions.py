@@ -118,6 +118,26 @@ def _check_filters(filters: list[FilterPattern], source: str) -> list[FilterPatt
     return filters
 
 
+# The mapping parameters' types, shared by the triggers and their changes.
+BatchingWindow = Annotated[
+    Duration, Range(0, limits.BATCHING_WINDOW_MAX, noun="a duration", unit="seconds")
+]
+RetryAttempts = Annotated[int, Range(-1, limits.RETRY_ATTEMPTS_MAX, noun="an integer")]
+RecordAge = Annotated[
+    int,
+    Range(
+        limits.RECORD_AGE_MIN, limits.RECORD_AGE_MAX, also=(-1,), noun="an integer", unit="seconds"
+    ),
+]
+Parallelization = Annotated[int, Range(1, limits.PARALLELIZATION_FACTOR_MAX, noun="an integer")]
+MaximumConcurrency = Annotated[
+    int,
+    Range(
+        limits.SQS_MAXIMUM_CONCURRENCY_MIN, limits.SQS_MAXIMUM_CONCURRENCY_MAX, noun="an integer"
+    ),
+]
+
+
 class _MappingChange(Spec):
     """A change to an event source mapping while the run goes on (UpdateEventSourceMapping, or
     DeleteEventSourceMapping with `delete: true`), at `at` after the clock's start."""
@@ -128,10 +148,9 @@ class _MappingChange(Spec):
     batch_size: Annotated[int, Range(lo=1, noun="an integer")] | None = Field(
         None, description="New `BatchSize`."
     )
-    maximum_batching_window: (
-        Annotated[Duration, Range(0, limits.BATCHING_WINDOW_MAX, noun="a duration", unit="seconds")]
-        | None
-    ) = Field(None, description="New `MaximumBatchingWindowInSeconds`.")
+    maximum_batching_window: BatchingWindow | None = Field(
+        None, description="New `MaximumBatchingWindowInSeconds`."
+    )
     function_response_types: list[ResponseType] | None = Field(
         None, description="New `FunctionResponseTypes`."
     )
@@ -168,44 +187,26 @@ class _MappingChange(Spec):
 class StreamMappingChange(_MappingChange):
     """A change to a stream (Kinesis, DynamoDB Streams) mapping."""
 
-    maximum_retry_attempts: (
-        Annotated[int, Range(-1, limits.RETRY_ATTEMPTS_MAX, noun="an integer")] | None
-    ) = Field(None, description="New `MaximumRetryAttempts`.")
-    maximum_record_age: (
-        Annotated[
-            int,
-            Range(
-                limits.RECORD_AGE_MIN,
-                limits.RECORD_AGE_MAX,
-                also=(-1,),
-                noun="an integer",
-                unit="seconds",
-            ),
-        ]
-        | None
-    ) = Field(None, description="New `MaximumRecordAgeInSeconds`.")
+    maximum_retry_attempts: RetryAttempts | None = Field(
+        None, description="New `MaximumRetryAttempts`."
+    )
+    maximum_record_age: RecordAge | None = Field(
+        None, description="New `MaximumRecordAgeInSeconds`."
+    )
     bisect_batch_on_function_error: bool | None = Field(
         None, description="New `BisectBatchOnFunctionError`."
     )
-    parallelization_factor: (
-        Annotated[int, Range(1, limits.PARALLELIZATION_FACTOR_MAX, noun="an integer")] | None
-    ) = Field(None, description="New `ParallelizationFactor`.")
+    parallelization_factor: Parallelization | None = Field(
+        None, description="New `ParallelizationFactor`."
+    )
 
 
 class QueueMappingChange(_MappingChange):
     """A change to an SQS mapping."""
 
-    maximum_concurrency: (
-        Annotated[
-            int,
-            Range(
-                limits.SQS_MAXIMUM_CONCURRENCY_MIN,
-                limits.SQS_MAXIMUM_CONCURRENCY_MAX,
-                noun="an integer",
-            ),
-        ]
-        | None
-    ) = Field(None, description="New `ScalingConfig.MaximumConcurrency`.")
+    maximum_concurrency: MaximumConcurrency | None = Field(
+        None, description="New `ScalingConfig.MaximumConcurrency`."
+    )
 
 
 class _StreamTrigger(Spec):
@@ -214,22 +215,15 @@ class _StreamTrigger(Spec):
     batch_size: Annotated[int, Range(1, limits.BATCH_SIZE_MAX, noun="an integer")] = Field(
         limits.BATCH_SIZE_DEFAULT, description="Most records per invocation (`BatchSize`)."
     )
-    maximum_batching_window: Annotated[
-        Duration, Range(0, limits.BATCHING_WINDOW_MAX, noun="a duration", unit="seconds")
-    ] = Field(0.0, description="How long to gather records (`MaximumBatchingWindowInSeconds`).")
-    maximum_retry_attempts: Annotated[
-        int, Range(-1, limits.RETRY_ATTEMPTS_MAX, noun="an integer")
-    ] = Field(-1, description="Retries of a failing batch; -1 retries until records expire.")
-    maximum_record_age: Annotated[
-        int,
-        Range(
-            limits.RECORD_AGE_MIN,
-            limits.RECORD_AGE_MAX,
-            also=(-1,),
-            noun="an integer",
-            unit="seconds",
-        ),
-    ] = Field(-1, description="Oldest record sent to the function, in seconds; -1: no limit.")
+    maximum_batching_window: BatchingWindow = Field(
+        0.0, description="How long to gather records (`MaximumBatchingWindowInSeconds`)."
+    )
+    maximum_retry_attempts: RetryAttempts = Field(
+        -1, description="Retries of a failing batch; -1 retries until records expire."
+    )
+    maximum_record_age: RecordAge = Field(
+        -1, description="Oldest record sent to the function, in seconds; -1: no limit."
+    )
     bisect_batch_on_function_error: bool = Field(
         False,
         description="Split a failing batch in two before retrying it "
@@ -240,9 +234,7 @@ class _StreamTrigger(Spec):
         description="`[ReportBatchItemFailures]`: the function may name the records that "
         "failed (`batchItemFailures`); the rest of the batch before them is done.",
     )
-    parallelization_factor: Annotated[
-        int, Range(1, limits.PARALLELIZATION_FACTOR_MAX, noun="an integer")
-    ] = Field(
+    parallelization_factor: Parallelization = Field(
         1,
         description="Batches of one shard processed at once, order kept per key "
         "(`ParallelizationFactor`).",
@@ -341,25 +333,17 @@ class SqsTrigger(Spec):
         description="Most messages per invocation (`BatchSize`): up to 10,000 for a standard "
         "queue (above 10 with a batching window of at least 1 s), 10 for FIFO.",
     )
-    maximum_batching_window: Annotated[
-        Duration, Range(0, limits.BATCHING_WINDOW_MAX, noun="a duration", unit="seconds")
-    ] = Field(0.0, description="How long to gather messages (`MaximumBatchingWindowInSeconds`).")
+    maximum_batching_window: BatchingWindow = Field(
+        0.0, description="How long to gather messages (`MaximumBatchingWindowInSeconds`)."
+    )
     function_response_types: list[ResponseType] = Field(
         default_factory=list,
         description="`[ReportBatchItemFailures]`: the function may name the messages that "
         "failed; the others are deleted.",
     )
-    maximum_concurrency: (
-        Annotated[
-            int,
-            Range(
-                limits.SQS_MAXIMUM_CONCURRENCY_MIN,
-                limits.SQS_MAXIMUM_CONCURRENCY_MAX,
-                noun="an integer",
-            ),
-        ]
-        | None
-    ) = Field(None, description="`ScalingConfig.MaximumConcurrency`; null: no cap.")
+    maximum_concurrency: MaximumConcurrency | None = Field(
+        None, description="`ScalingConfig.MaximumConcurrency`; null: no cap."
+    )
     filters: list[FilterPattern] = Field(
         default_factory=list,
         description="`FilterCriteria` patterns, OR-ed; messages matching none are deleted "

@@ -93,7 +93,7 @@ def test_a_partial_failure_that_later_succeeds_delivers_everything_once(lab: Lab
 
 
 def test_with_bisect_a_partial_response_retries_the_rest_without_halving_it(lab: Lab):
-    """"the batch is bisected at the returned sequence number and Lambda retries only the
+    """ "the batch is bisected at the returned sequence number and Lambda retries only the
     remaining records" (services-kinesis-batchfailurereporting.html): no further halving."""
     lab.create_stream()
     mapping = lab.mapping(

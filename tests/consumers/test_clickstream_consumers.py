@@ -30,6 +30,7 @@ import consumers.clickstream_orders as orders
 import consumers.clickstream_sessions as sessions
 from producers.base import Record
 from producers.clickstream import ClickstreamProducer
+from sim.pytest_plugin import Cloud
 from sim.services.lambda_ import FunctionConfig, LambdaRuntime
 from tests.cloud_code import top_level_imports
 from tests.esm_fidelity import assert_dynamodb_event, assert_kinesis_event, assert_sqs_event
@@ -64,6 +65,21 @@ def forget_clients() -> None:
     orders._sqs = None
     orders._queue_url = None
     fulfillment._table = None
+
+
+@pytest.fixture(scope="module")
+def _module_cloud():
+    """One embedded backend for the module: starting one costs about a second."""
+    with Cloud() as instance:
+        yield instance
+
+
+@pytest.fixture
+def cloud(_module_cloud):
+    """The module's backend with no tables and no queues."""
+    _module_cloud.backend.reset_tables()
+    _module_cloud.backend.reset_queues()
+    return _module_cloud
 
 
 @pytest.fixture

@@ -242,7 +242,7 @@ class Provisioner:
         if spec.dead_letter is not None:
             attributes["RedrivePolicy"] = json.dumps(
                 {
-                    "deadLetterTargetArn": self.arn("sqs", spec.dead_letter.queue),
+                    "deadLetterTargetArn": self.queue_arn(spec.dead_letter.queue),
                     "maxReceiveCount": spec.dead_letter.max_receive_count,
                 }
             )
@@ -485,6 +485,15 @@ class Provisioner:
             if settings.on_failure is None
             else self.destination_arn(settings.on_failure),
         )
+
+    def queue_arn(self, name: str) -> str:
+        """The ARN of an existing queue, as the backend names it (LocalStack's account is not
+        the scenario's)."""
+        sqs = self.client("sqs")
+        url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
 
     def arn(self, service: str, resource: str) -> str:
         """An ARN in the scenario's Region and account (on AWS: the caller's real account)."""

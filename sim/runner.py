@@ -590,13 +590,21 @@ class Simulation:
         }
 
     def _destination_arn(self, destination: Any) -> str | None:
+        """The on-failure destination's ARN as the backend names it (LocalStack's account is
+        not the scenario's)."""
         if destination is None:
             return None
-        region, account = self.scenario.region, self.scenario.account_id
         if destination.kind == "queue":
-            return f"arn:aws:sqs:{region}:{account}:{destination.name}"
+            assert self._provisioner is not None
+            return self._provisioner.queue_arn(destination.name)
         if destination.kind == "topic":
-            return f"arn:aws:sns:{region}:{account}:{destination.name}"
+            topics = self.client("sns").get_paginator("list_topics").paginate()
+            return next(
+                t["TopicArn"]
+                for page in topics
+                for t in page["Topics"]
+                if t["TopicArn"].rsplit(":", 1)[1] == destination.name
+            )
         return f"arn:aws:s3:::{destination.name}"
 
     def _mapping_parts(self, spec: Any, source: str, role_arn: str, uuid: str) -> dict[str, Any]:

@@ -30,10 +30,10 @@ import consumers.clickstream_orders as orders
 import consumers.clickstream_sessions as sessions
 from producers.base import Record
 from producers.clickstream import ClickstreamProducer
-from sim.pytest_plugin import Cloud
 from sim.services.lambda_ import FunctionConfig, LambdaRuntime
 from tests.cloud_code import top_level_imports
 from tests.esm_fidelity import assert_dynamodb_event, assert_kinesis_event, assert_sqs_event
+from tests.module_cloud import fresh
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -67,19 +67,10 @@ def forget_clients() -> None:
     fulfillment._table = None
 
 
-@pytest.fixture(scope="module")
-def _module_cloud():
-    """One embedded backend for the module: starting one costs about a second."""
-    with Cloud() as instance:
-        yield instance
-
-
 @pytest.fixture
-def cloud(_module_cloud):
-    """The module's backend with no tables and no queues."""
-    _module_cloud.backend.reset_tables()
-    _module_cloud.backend.reset_queues()
-    return _module_cloud
+def cloud(module_cloud):
+    """The module's backend with no tables and no queues (tests/module_cloud.py)."""
+    return fresh(module_cloud)
 
 
 @pytest.fixture

@@ -20,9 +20,16 @@ from consumers.kinesis_to_dynamodb import (
 )
 from sim.services.lambda_ import FunctionConfig, LambdaRuntime
 from tests.cloud_code import top_level_imports
+from tests.module_cloud import fresh
 
 TABLE = "openaq-aggregates"
 STREAM_ARN = "arn:aws:kinesis:us-east-1:123456789012:stream/openaq-aggregates"
+
+
+@pytest.fixture
+def cloud(module_cloud):
+    """The module's backend with no tables (tests/module_cloud.py)."""
+    return fresh(module_cloud)
 
 
 @pytest.fixture

@@ -18,9 +18,16 @@ from consumers.wildrydes_processor import lambda_handler
 from producers.unicorns import UnicornProducer
 from sim.services.lambda_ import FunctionConfig, LambdaRuntime
 from tests.cloud_code import top_level_imports
+from tests.module_cloud import fresh
 
 TABLE = "UnicornSensorData"
 STREAM_ARN = "arn:aws:kinesis:us-east-1:123456789012:stream/wildrydes-summary"
+
+
+@pytest.fixture
+def cloud(module_cloud):
+    """The module's backend with no tables (tests/module_cloud.py)."""
+    return fresh(module_cloud)
 
 
 @pytest.fixture
